@@ -1,0 +1,7 @@
+"""leadloop: an open connector framework for channel lead management."""
+
+from .connectors import ConnectorContext, ConnectorType
+from .hookspecs import hookimpl
+
+__all__ = ["ConnectorContext", "ConnectorType", "hookimpl", "__version__"]
+__version__ = "0.1.0"

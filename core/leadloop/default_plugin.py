@@ -1,0 +1,57 @@
+"""The core's own answers to the first-result hooks, called after every other plugin's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from .connectors import ConnectorContext, UniquenessRule
+from .hookspecs import Direction, hookimpl
+
+if TYPE_CHECKING:
+    from .mapping import CompiledMapping
+
+
+@hookimpl(trylast=True)
+def leadloop_map_record(
+    connector: ConnectorContext,
+    object_type: str,
+    record: Mapping[str, Any],
+    mapping: CompiledMapping,
+    direction: Direction,
+) -> dict[str, Any]:
+    return mapping.apply_in(record) if direction == "in" else mapping.apply_out(record)
+
+
+@hookimpl(trylast=True)
+def leadloop_uniqueness_key(
+    connector: ConnectorContext, record: Mapping[str, Any], rule: UniquenessRule
+) -> str:
+    return uniqueness_key(record, rule)
+
+
+def uniqueness_key(record: Mapping[str, Any], rule: UniquenessRule) -> str:
+    """The key a rule gives a mapped lead; a lead without an email is always new.
+
+    Also used directly by the import hot path when no plugin overrides the hook.
+    """
+    email = record.get("email")
+    if rule != "none" and email:
+        key = "email:" + str(email).strip().lower()
+        if rule == "email+campaign":
+            key += "|campaign:" + str(record.get("campaign") or "").strip().lower()
+        return key
+    return f"source:{record.get('source_system') or ''}:{record.get('external_id') or ''}"
+
+
+@hookimpl(trylast=True)
+def leadloop_translate_status(
+    connector: ConnectorContext, kind: Literal["sales", "distribution"], status: str, direction: Direction
+) -> str | None:
+    table = connector.status_map.get(kind, {})
+    if direction == "out":
+        return table.get(status)
+    for canonical, source_value in table.items():
+        if source_value == status:
+            return canonical
+    return None

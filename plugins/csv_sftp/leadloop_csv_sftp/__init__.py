@@ -1,0 +1,1 @@
+"""leadloop connector plugin: CSV/XLSX files over SFTP."""

@@ -1,0 +1,1 @@
+"""leadloop connector plugin: Microsoft Dynamics 365 / Dataverse (Web API)."""

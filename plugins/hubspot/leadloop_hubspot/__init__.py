@@ -1,0 +1,1 @@
+"""leadloop connector plugin: HubSpot (CRM v3)."""

@@ -1,0 +1,1 @@
+"""leadloop connector plugin: Salesforce (REST API, OAuth 2.0)."""
