@@ -1,0 +1,99 @@
+"""What a connector does at run time: read pages, write batches, keep its credentials.
+
+A connector type's ``factory`` receives a :class:`Runtime` and returns an object with ``pull``
+and/or ``push``. The sync engine drives it: every :class:`Page` a pull yields is mapped, made
+unique, stored and committed together with ``page.watermark`` in one transaction, so a crash
+repeats at most one page. A pull restarted after a crash is called again with the last committed
+watermark; sources re-read from it inclusively (overlap is fine, upserts are idempotent).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .connectors import ConnectorContext
+
+
+@dataclass
+class Deleted:
+    """A record the source reports deleted since the watermark."""
+
+    external_id: str
+    deleted_at: str | None = None
+
+
+@dataclass
+class Page:
+    """One unit of work and of recovery.
+
+    ``records`` are raw source records (the engine maps them with the tenant's mapping);
+    ``watermark`` is the JSON-ready position to resume *after* this page; ``api_calls`` counts the
+    calls spent fetching it. ``rejects`` lists rows the source itself could not read (a file row with
+    a broken quote), each ``{"row": n, "field": f, "reason": r, "value": v}``.
+    """
+
+    records: list[Mapping[str, Any]]
+    watermark: dict[str, Any]
+    deleted: list[Deleted] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    api_calls: int = 0
+
+
+@dataclass
+class Change:
+    """A pending write-back from the outbox, already mapped and translated to the source's fields."""
+
+    outbox_id: int
+    object_type: str
+    external_id: str | None  # None: create the record
+    fields: dict[str, Any]
+
+
+@dataclass
+class PushResult:
+    """The source's answer for one :class:`Change`, in input order.
+
+    ``ok=None`` means unknown (a timeout): the outbox keeps the change and retries it, so pushes must
+    be safe to repeat.
+    """
+
+    outbox_id: int
+    ok: bool | None
+    external_id: str | None = None
+    error: str | None = None
+    retriable: bool = True
+
+
+class Credentials(Protocol):
+    """Stored credentials of one connector; ``update`` persists at once (rotated refresh tokens)."""
+
+    def get(self) -> dict[str, str]: ...
+
+    def update(self, values: Mapping[str, str]) -> None: ...
+
+    @property
+    def lock(self) -> threading.Lock: ...
+
+
+@dataclass
+class Runtime:
+    """Everything a connector needs for one run; ``api_calls`` is counted by the connector."""
+
+    context: ConnectorContext
+    credentials: Credentials
+    hook: Any  # the plugin manager's hook caller: refresh credentials, translate statuses
+    api_calls: int = 0
+
+    def count_call(self, n: int = 1) -> None:
+        self.api_calls += n
+
+
+class PullSource(Protocol):
+    def pull(self, object_type: str, watermark: Mapping[str, Any] | None) -> Iterator[Page]: ...
+
+
+class PushSink(Protocol):
+    def push(self, object_type: str, changes: list[Change]) -> list[PushResult]: ...
