@@ -89,12 +89,28 @@ class LeaseLost(FatalError):
     """Another worker holds the job's lease now; this worker must not commit."""
 
 
-class BadRecord(LeadloopError):
-    """One record cannot be accepted; it is skipped and reported, the others go on."""
+@dataclass(frozen=True)
+class FieldProblem:
+    """Why one field of one record was refused, with the value as it arrived."""
 
-    def __init__(self, record: str, field: str, reason: str, value: object = None) -> None:
+    field: str
+    reason: str
+    value: object = None
+
+
+class BadRecord(LeadloopError):
+    """A record cannot be accepted: it is skipped and reported, the others go on.
+
+    ``record`` names it for a person (``"row 17"``, ``"Lead 00Q5e00000AbCdE"``); ``problems`` lists
+    every field that was wrong, not just the first.
+    """
+
+    def __init__(self, record: str, problems: list[FieldProblem]) -> None:
         self.record = record
-        self.field = field
-        self.reason = reason
-        self.value = value
-        super().__init__(f"{record}: field {field!r}: {reason}")
+        self.problems = list(problems)
+        detail = "; ".join(f"field {p.field!r}: {p.reason}" for p in self.problems)
+        super().__init__(f"{record}: {detail}")
+
+    @classmethod
+    def one(cls, record: str, field: str, reason: str, value: object = None) -> BadRecord:
+        return cls(record, [FieldProblem(field, reason, value)])
