@@ -27,9 +27,12 @@ class Problem:
     file: str
     path: str
     reason: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.path:
+            where += f": {self.path}"
         return f"{where}: {self.reason}"
 
 
