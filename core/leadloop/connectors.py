@@ -23,7 +23,8 @@ class ConnectorType:
     ``page_size`` is the most records one pull page reads and ``batch_size`` the most records one
     write-back call carries; the sync engine uses both as given. ``default_status_map`` maps
 canonical statuses to the source's values by kind (``{"sales": {"Contacted": "Working -
-Contacted"}}``); a tenant's ``status_map`` overrides it entry by entry. ``factory`` builds the runtime
+Contacted"}}``); a tenant's ``status_map`` overrides it entry by entry. ``default_mappings`` holds a
+mapping document per core object type, used where the tenant file gives none. ``factory`` builds the runtime
     connector for one tenant's configuration (the sync engine calls it; ``None`` means the type is
     registered but cannot run jobs yet).
     """
@@ -38,6 +39,7 @@ Contacted"}}``); a tenant's ``status_map`` overrides it entry by entry. ``factor
     batch_size: int = 1
     default_uniqueness: UniquenessRule = "none"
     default_status_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    default_mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
     factory: Callable[[ConnectorContext], Any] | None = None
     plugin: str = ""

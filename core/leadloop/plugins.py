@@ -1,12 +1,14 @@
 """Loading plugins from the ``leadloop`` entry-point group.
 
 ``LEADLOOP_PLUGINS`` (comma-separated entry-point names) loads only those; ``LEADLOOP_DISABLE_PLUGINS``
-blocks the names it lists. The core's defaults (entry point ``core``) always load: they are the
+blocks the names it lists; ``LEADLOOP_PLUGIN_MODULES`` (comma-separated module paths) loads modules
+as plugins without installing them, for trying a plugin out and for test fixtures. The core's defaults (entry point ``core``) always load: they are the
 answers of last resort, not an opinion a tenant can switch off.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
@@ -123,7 +125,9 @@ def load(extra: list[tuple[str, ModuleType | object]] | None = None) -> Plugins:
         raise PluginError(
             "the 'core' entry point of the leadloop distribution is missing: reinstall leadloop"
         )
-    for name, obj in extra or []:
+    modules = _names("LEADLOOP_PLUGIN_MODULES") or set()
+    extra = [(m, _import_module(m)) for m in sorted(modules)] + list(extra or [])
+    for name, obj in extra:
         _register(pm, name, obj)
         loaded.append(LoadedPlugin(name, repr(obj), "", "", False, _hooks_of(pm, obj)))
     _check(pm)
@@ -135,6 +139,13 @@ def _load_entry_point(ep: EntryPoint) -> Any:
         return ep.load()
     except Exception as exc:
         raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}") from exc
+
+
+def _import_module(path: str) -> ModuleType:
+    try:
+        return importlib.import_module(path)
+    except ImportError as exc:
+        raise PluginError(f"LEADLOOP_PLUGIN_MODULES names {path!r}, which cannot be imported: {exc}") from exc
 
 
 def _register(pm: pluggy.PluginManager, name: str, obj: object) -> None:

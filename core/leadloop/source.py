@@ -9,12 +9,18 @@ watermark; sources re-read from it inclusively (overlap is fine, upserts are ide
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .connectors import ConnectorContext
+from .errors import AuthError, ConfigError
+
+REFRESH_MARGIN = 60.0
+"""Seconds before expiry at which an access token counts as stale: a call must not start with a
+token that dies on the way."""
 
 
 @dataclass
@@ -68,14 +74,17 @@ class PushResult:
 
 
 class Credentials(Protocol):
-    """Stored credentials of one connector; ``update`` persists at once (rotated refresh tokens)."""
+    """Stored credentials of one connector; ``update`` persists at once (rotated refresh tokens).
+
+    ``lock`` is held across processes (it is a database lock for the store's implementation), so
+    two jobs of one connector never spend the same single-use refresh token.
+    """
 
     def get(self) -> dict[str, str]: ...
 
     def update(self, values: Mapping[str, str]) -> None: ...
 
-    @property
-    def lock(self) -> threading.Lock: ...
+    def lock(self) -> AbstractContextManager[Any]: ...
 
 
 @dataclass
@@ -89,6 +98,31 @@ class Runtime:
 
     def count_call(self, n: int = 1) -> None:
         self.api_calls += n
+
+    def access_token(self, *, stale: str | None = None) -> str:
+        """A usable access token, refreshed through ``leadloop_refresh_credentials`` when needed.
+
+        Pass the token a call was just refused with as ``stale`` (a 401 mid-run): it is replaced
+        unless another job already replaced it. The refresh runs under the credentials' lock and
+        its answer is persisted before the lock is released.
+        """
+        with self.credentials.lock():
+            current = self.credentials.get()
+            token = current.get("access_token")
+            expires_at = float(current.get("expires_at") or 0)
+            if token and token != stale and expires_at - REFRESH_MARGIN > time.time():
+                return token
+            fresh = self.hook.leadloop_refresh_credentials(connector=self.context, credentials=current)
+            if fresh is None:
+                raise ConfigError(
+                    f"no installed plugin refreshes credentials for connector type {self.context.type!r}"
+                )
+            self.credentials.update(fresh)
+            return str(fresh["access_token"])
+
+    def auth_error(self, message: str) -> AuthError:
+        """An :class:`AuthError` naming this connector and tenant, for the admin to act on."""
+        return AuthError(message, tenant=self.context.tenant, connector=self.context.name)
 
 
 class PullSource(Protocol):

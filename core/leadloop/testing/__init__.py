@@ -1,0 +1,1 @@
+"""The kit for plugin authors and leadloop's own tests: fake sources and standard checks."""
