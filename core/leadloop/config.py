@@ -56,7 +56,7 @@ class Schedule:
 class ConnectorConfig:
     name: str
     type: str
-    enabled: bool
+    enabled: bool | None  # None: the file does not say; applying keeps the stored switch
     settings: dict[str, Any]
     uniqueness: UniquenessRule
     status_map: dict[str, dict[str, str]]
@@ -156,7 +156,7 @@ class _ConnectorChecker:
         return ConnectorConfig(
             name=name,
             type=ctype.name,
-            enabled=bool(raw.get("enabled", True)),
+            enabled=raw.get("enabled"),
             settings=settings,
             uniqueness=raw.get("uniqueness") or ctype.default_uniqueness,
             status_map=status_map,
