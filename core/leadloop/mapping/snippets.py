@@ -1,0 +1,69 @@
+"""Inline code for the parsing a file import does on almost every row.
+
+Shared by the transforms and by core-type coercion, so that a text cell goes through a dict probe
+or a C call instead of a Python function in the common case; the helper in :mod:`.parsers` (or the
+one passed in) takes over for anything unusual and decides what is wrong. ``stripped`` says the
+value is known to have no surrounding whitespace already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from . import parsers
+from .countries import COUNTRIES, to_country
+from .names import Names
+
+
+def email(var: str, stripped: bool, names: Names) -> list[str]:
+    quick, full = names.add(parsers.EMAIL_QUICK, "email"), names.add(parsers.EMAIL_MATCH, "email")
+    return [*([] if stripped else [f"{var} = {var}.strip()"]),
+            f"if not {var}:",
+            f"    {var} = None",
+            f"elif len({var}) > {parsers.EMAIL_MAX} or ({quick}({var}) is None and {full}({var}) is None):",
+            f"    raise _Invalid({parsers.NOT_AN_EMAIL!r})"]
+
+
+def country(var: str, names: Names) -> list[str]:
+    return [f"{var} = {names.add(COUNTRIES.get, 'countries')}({var}) or {names.add(to_country, 'country')}({var})"]
+
+
+def whole_number(var: str, names: Names) -> list[str]:
+    return [f"{var} = int({var}) if {var}.isdecimal() else {names.add(parsers.to_int, 'int')}({var})"]
+
+
+def decimal(var: str, names: Names) -> list[str]:
+    """Straight to Decimal (C); blanks and junk to the helper; NaN and Infinity refused."""
+    make, slow = names.add(Decimal, "Decimal"), names.add(parsers.to_decimal, "decimal")
+    return [f"if {var}:",
+            "    try:",
+            f"        {var} = {make}({var})",
+            "    except ArithmeticError:",
+            f"        {var} = {slow}({var})",
+            "    else:",
+            f"        if not {var}.is_finite():",
+            f"            raise _Invalid({parsers.NOT_A_NUMBER!r})",
+            "else:",
+            f"    {var} = None"]
+
+
+def moment(var: str, names: Names, slow: Callable[[Any], Any], suffix: str = "") -> list[str]:
+    """ISO 8601 through ``datetime.fromisoformat`` (C); blanks, other formats and junk to ``slow``.
+
+    ``suffix`` is ``".date()"`` for a date field.
+    """
+    iso, fallback = names.add(datetime.fromisoformat, "fromisoformat"), names.add(slow, "moment")
+    return [f"if {var}:",
+            "    try:",
+            f"        {var} = {iso}({var}){suffix}",
+            "    except ValueError:",
+            f"        {var} = {fallback}({var})",
+            "else:",
+            f"    {var} = None"]
+
+
+def split(var: str, separator: str, names: Names) -> list[str]:
+    return [f"{var} = list(filter(None, map(str.strip, {var}.split({names.add(separator, 'separator')}))))"]
