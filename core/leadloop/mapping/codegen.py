@@ -50,9 +50,10 @@ def add_problem(problems: list[FieldProblem] | None, field: str, reason: str, va
 
 
 def _literal(text: str) -> str:
+    """A str as a Python literal: ``str.__repr__`` even for a subclass, whose own repr could be anything."""
     if not isinstance(text, str):  # only text may be spelt into code; anything else goes by name
         raise TypeError(f"not a str: {text!r}")
-    return repr(text)
+    return str.__repr__(text)
 
 
 def _indent(lines: list[str], depth: int = 1) -> list[str]:
@@ -123,10 +124,13 @@ class _Generator:
 
     def record_block(self, plan: FieldPlan, var: str) -> list[str]:
         aliases = plan.rule.sources
-        lines = [f"{var} = rec.get({_literal(aliases[0])}, _MISSING)"]
-        for alias in aliases[1:]:
-            lines += [f"if {var} is _MISSING:", f"    {var} = rec.get({_literal(alias)}, _MISSING)"]
-        lines += [f"if {var} is _MISSING:", f"    {var} = None"]
+        if len(aliases) == 1:
+            lines = [f"{var} = rec.get({_literal(aliases[0])})"]
+        else:  # the first alias present wins, even when its value is None
+            lines = [f"{var} = rec.get({_literal(aliases[0])}, _MISSING)"]
+            for alias in aliases[1:]:
+                lines += [f"if {var} is _MISSING:", f"    {var} = rec.get({_literal(alias)}, _MISSING)"]
+            lines += [f"if {var} is _MISSING:", f"    {var} = None"]
         text, text_raises = self.text_pipeline(plan, var)
         body = [f"if {var}.__class__ is str:", *_indent(text), "else:", *_indent(self.any_pipeline(plan, var))]
         report = [f"_name, _raw = _present(rec, {self.names.add(aliases, 'aliases')})"]
@@ -166,7 +170,7 @@ def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[
     gen = _Generator()
     blocks = [(p, gen.constant(f"f{i}", constants[i]) if i in constants else gen.record_block(p, f"f{i}"))
               for i, p in enumerate(plans)]
-    head = ["def apply_in(rec, label='record'):",
+    head = ["def apply_in(rec, *, label='record'):",
             '    """Map one source record (source field name to value) to core fields."""']
     return _function(head, gen, blocks, plans), gen.names.values
 

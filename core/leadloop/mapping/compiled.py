@@ -89,9 +89,19 @@ class RowMapper(Protocol):
 class CompiledMapping:
     """One object type's mapping, checked and compiled into a function per record shape.
 
-    Build it with :func:`compile_mapping` or :func:`load_mapping`. ``python_source`` shows the
-    generated code of :meth:`apply_in`, for debugging.
+    Build it with :func:`compile_mapping` or :func:`load_mapping`.
+
+    ``apply_in(record, *, label="record") -> dict`` maps one source record (source field name to
+    value) to a flat dict of core fields: keys are dotted core names (``"address.country"``), custom
+    fields sit in a ``"custom"`` dict, and every field coming in is present (``None`` when the
+    source has no value). It raises :class:`~leadloop.errors.BadRecord` listing every bad field of
+    the record, each named by its SOURCE field name (the one the record holds), since that is what
+    the admin sees in the CRM or file and can go and fix. It is the generated function itself, an
+    attribute rather than a method so that no wrapper call sits on the import's hot path;
+    ``python_source`` shows its code.
     """
+
+    apply_in: Callable[..., dict[str, Any]]
 
     def __init__(self, document: MappingDocument, plans: list[FieldPlan], file: str) -> None:
         self.object_type = document.object_type
@@ -104,20 +114,9 @@ class CompiledMapping:
         self._constants = {i: p.evaluate(p.rule.constant) for i, p in enumerate(self._plans)
                            if p.rule.constant is not MISSING}
         self.python_source, namespace = codegen.record_function(self._plans, self._constants)
-        self._apply_in = codegen.build(self.python_source, namespace, "apply_in", f"<mapping {file}>")
+        self.apply_in = codegen.build(self.python_source, namespace, "apply_in", f"<mapping {file}>")
         self._out = [(p.rule, [f for f in map(_inverse, reversed(p.rule.steps)) if f]) for p in plans
                      if p.rule.writes]
-
-    def apply_in(self, record: Mapping[str, Any], *, label: str = "record") -> dict[str, Any]:
-        """Map one source record to a flat dict of core fields.
-
-        Keys are dotted core names (``"address.country"``), with custom fields in a ``"custom"``
-        dict; every field coming in is present (``None`` when the source has no value). Raises
-        :class:`~leadloop.errors.BadRecord` listing every bad field of the record, each named by its
-        SOURCE field name (the one the record holds), since that is what the admin sees in the
-        CRM or file and can go and fix.
-        """
-        return self._apply_in(record, label)  # type: ignore[no-any-return]
 
     def apply_out(self, core_record: Mapping[str, Any]) -> dict[str, Any]:
         """Map core fields back to source fields, for write-back.
