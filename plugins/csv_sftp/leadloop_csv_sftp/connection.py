@@ -144,6 +144,11 @@ class SftpConnection:
             except paramiko.BadAuthenticationType as e:
                 refusals.append(f"{method} not offered (the server allows {', '.join(e.allowed_types)})")
             except paramiko.AuthenticationException:
+                if not transport.is_active():
+                    # OpenSSH lets a client try one method after another; some servers (asyncssh
+                    # among them) hang up on the second attempt instead.
+                    refusals.append(f"the server hung up instead of checking the {method}")
+                    break
                 refusals.append(f"{method} refused")
             if transport.is_authenticated():
                 return

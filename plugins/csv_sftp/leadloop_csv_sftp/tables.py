@@ -159,7 +159,8 @@ class Table:
 
     @property
     def sha256(self) -> str | None:
-        """SHA-256 of the file's bytes, known once the rows have been read to the end."""
+        """SHA-256 of the file's bytes; ``None`` until the reader has reached the end of the file
+        (at the latest when the last row has been read)."""
         return self._source.hexdigest()
 
     def close(self) -> None:
