@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 import paramiko
-
 from leadloop.errors import AuthError, ConfigError, RetriableError
 
 from .host_keys import check_host_key, parse_known_hosts, preferred_key_types
@@ -37,7 +36,7 @@ def load_private_key(text: str) -> paramiko.PKey:
     """A private key from its text (OpenSSH or PEM, RSA/ECDSA/Ed25519, without passphrase)."""
     for key_class in paramiko.key_classes:
         try:
-            return key_class.from_private_key(io.StringIO(text))  # type: ignore[no-any-return]
+            return key_class.from_private_key(io.StringIO(text))
         except paramiko.PasswordRequiredException:
             raise ConfigError(
                 "the private_key secret is encrypted; store it without a passphrase "
@@ -99,7 +98,7 @@ class SftpConnection:
             self._sftp is not None
             and self._transport is not None
             and self._transport.is_active()
-            and not self._sftp.get_channel().closed  # type: ignore[union-attr]
+            and not self._sftp.get_channel().closed
         )
 
     def _session(self) -> paramiko.SFTPClient:
@@ -123,7 +122,7 @@ class SftpConnection:
             self._authenticate(transport)
             sftp = paramiko.SFTPClient.from_transport(transport)
             assert sftp is not None
-            sftp.get_channel().settimeout(self._timeout)  # type: ignore[union-attr]  # a hung server
+            sftp.get_channel().settimeout(self._timeout)  # a hung server must not hang the job
             return sftp
         except BaseException:
             self.close()

@@ -68,7 +68,8 @@ class _DecodeErrors:
     @classmethod
     def escape(cls, exc: UnicodeError) -> tuple[str, int]:
         cls.count += 1
-        return codecs.lookup_error("surrogateescape")(exc)
+        text, resume = codecs.lookup_error("surrogateescape")(exc)
+        return str(text), resume
 
 
 _ERRORS = "leadloop-csv-escape"

@@ -8,9 +8,8 @@ the fingerprints expected and offered (SHA256, as ``ssh-keygen -lf`` prints them
 from __future__ import annotations
 
 import paramiko
-from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
-
 from leadloop.errors import ConfigError
+from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
 
 # paramiko negotiates RSA host keys under their SHA-2 signature names.
 _NEGOTIATED = {"ssh-rsa": ("rsa-sha2-512", "rsa-sha2-256")}
@@ -53,7 +52,7 @@ def preferred_key_types(known: paramiko.HostKeys, host: str, port: int) -> list[
     """Host key algorithms to ask for first, so a server with several keys shows the listed one."""
     expected = known.lookup(host_key_name(host, port))
     types: list[str] = []
-    for key_type in expected.keys() if expected else ():
+    for key_type in expected or ():
         types.extend(_NEGOTIATED.get(key_type, (key_type,)))
     return types
 
@@ -63,7 +62,7 @@ def check_host_key(known: paramiko.HostKeys, host: str, port: int, offered: para
     name = host_key_name(host, port)
     expected = known.lookup(name)
     if expected is None:
-        listed = sorted({"(hashed)" if n.startswith("|1|") else n for n in known.keys()})
+        listed = sorted({"(hashed)" if n.startswith("|1|") else n for n in known})
         raise ConfigError(
             f"SFTP host {name} is not in the connector's known_hosts (it lists {', '.join(listed) or 'nothing'}); "
             f"the server offered {describe(offered)}. Confirm that fingerprint with the server's operator "

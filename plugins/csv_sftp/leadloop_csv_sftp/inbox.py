@@ -34,13 +34,12 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Self
 
 import paramiko
-
 from leadloop.errors import ConfigError
 
 from .connection import RETRY_DELAYS, RemoteReader, SftpConnection
@@ -145,12 +144,13 @@ class SftpInbox:
 
         def listing(sftp: paramiko.SFTPClient) -> list[paramiko.SFTPAttributes]:
             try:
-                return sftp.listdir_attr(directory)
+                entries: list[paramiko.SFTPAttributes] = sftp.listdir_attr(directory)
             except FileNotFoundError:
                 raise ConfigError(
                     f"SFTP {self.settings.host}: the directory {directory} does not exist; create it "
                     "or fix the connector's directory setting"
                 ) from None
+            return entries
 
         entries = self._conn.call(listing, f"listing {directory}")
         files = {e.filename: e for e in entries if e.st_mode is not None and stat.S_ISREG(e.st_mode)}
@@ -272,7 +272,7 @@ class SftpInbox:
             if not self._exists(sftp, posixpath.join(folder, name)):
                 return name
             stem, ext = posixpath.splitext(name)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             candidate, n = f"{stem}.{stamp}{ext}", 1
             while self._exists(sftp, posixpath.join(folder, candidate)):
                 n += 1
@@ -284,7 +284,7 @@ class SftpInbox:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> SftpInbox:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

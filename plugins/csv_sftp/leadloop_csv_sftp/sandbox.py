@@ -26,6 +26,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import asyncssh
 
@@ -39,7 +40,7 @@ class RootedSFTPServer(asyncssh.SFTPServer):
     asyncssh's own chroot follows symlinks that already exist in the tree; a sandbox must not.
     """
 
-    def __init__(self, chan: asyncssh.SSHServerChannel, root: bytes) -> None:
+    def __init__(self, chan: asyncssh.SSHServerChannel[bytes], root: bytes) -> None:
         super().__init__(chan, chroot=root)
         self._root = os.path.realpath(root)
 
@@ -63,7 +64,8 @@ class _SSHServer(asyncssh.SSHServer):
         self._sandbox._connections.add(conn)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._sandbox._connections.discard(self._conn)  # type: ignore[arg-type]
+        if self._conn is not None:
+            self._sandbox._connections.discard(self._conn)
 
     def begin_auth(self, username: str) -> bool:
         keys = self._sandbox._authorized_keys.get(username)
@@ -163,7 +165,7 @@ class SftpSandbox:
         self._thread.join(timeout=10)
         self._loop.close()
 
-    def __enter__(self) -> SftpSandbox:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -14,7 +14,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, Self
 
 from leadloop.errors import BadRecord, FieldProblem
 
@@ -166,7 +166,7 @@ class Table:
     def close(self) -> None:
         self._source.close()
 
-    def __enter__(self) -> Table:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

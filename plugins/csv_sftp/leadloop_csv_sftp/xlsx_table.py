@@ -54,7 +54,7 @@ class XlsxTable(Table):
 
     def __init__(self, name: str, source: HashingReader, sample: bytes, *, sheet: str | None = None) -> None:
         super().__init__(name, source)
-        self._file = tempfile.TemporaryFile()
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the table
         try:
             self._file.write(sample)
             while chunk := source.read(CHUNK):
@@ -64,7 +64,7 @@ class XlsxTable(Table):
                 self._book = openpyxl.load_workbook(
                     self._file, read_only=True, data_only=True, keep_links=False
                 )
-            except Exception as e:  # openpyxl raises a dozen kinds on a damaged archive
+            except Exception as e:  # noqa: BLE001 - openpyxl raises a dozen kinds on a damaged archive
                 raise UnreadableFile(name, f"not a readable XLSX workbook ({type(e).__name__}: {e})") from None
             self._sheet = self._pick_sheet(sheet)
             self._values: Iterator[tuple[Any, ...]] = self._sheet.iter_rows(values_only=True)
@@ -106,7 +106,7 @@ class XlsxTable(Table):
         while True:
             try:
                 values = next(values_iter, None)
-            except Exception as e:  # damaged sheet XML half-way through
+            except Exception as e:  # noqa: BLE001 - damaged sheet XML half-way through
                 self.rejects.append(
                     Reject(n + 1, "unreadable_sheet", f"the rest of the sheet cannot be read ({e})")
                 )

@@ -8,7 +8,6 @@ from typing import Any
 
 import asyncssh
 import pytest
-
 from leadloop_csv_sftp import SftpInbox, sandbox
 
 

@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 
 import pytest
-
 from leadloop.errors import BadRecord, ConfigError
 from leadloop_csv_sftp import Reject, Table, UnreadableFile, open_table
 from leadloop_csv_sftp.csv_table import CELL_LIMIT, CHUNK
@@ -128,6 +127,7 @@ def test_embedded_newlines_keep_spreadsheet_row_numbers() -> None:
         (3, ["Bob", "a\nb\nc"]),
         (4, ["Carl", "plain"]),
     ]
+    assert not table.rejects
 
 
 def test_short_and_long_rows_are_rejected_by_name_good_rows_pass() -> None:
@@ -152,7 +152,7 @@ def test_trailing_empty_header_cells_are_dropped() -> None:
 
 def test_old_mac_line_ends() -> None:
     table, rows = read(b"a,b\r1,2\r3,4\r")
-    assert rows == [(2, ["1", "2"]), (3, ["3", "4"])]
+    assert rows == [(2, ["1", "2"]), (3, ["3", "4"])] and not table.rejects
 
 
 def test_nul_byte_rejects_its_row() -> None:
@@ -173,6 +173,7 @@ def test_unterminated_quote_rejects_the_row_that_opens_it() -> None:
 def test_formula_cells_are_read_verbatim() -> None:
     table, rows = read(b'name,link\nEve,"=HYPERLINK(""http://x"",""y"")"\nMal,@SUM(A1)\n')
     assert rows == [(2, ["Eve", '=HYPERLINK("http://x","y")']), (3, ["Mal", "@SUM(A1)"])]
+    assert not table.rejects
 
 
 def test_a_10_mb_cell_comes_through() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from leadloop_csv_sftp import Reject, open_table, write_error_report, write_table
 from leadloop_csv_sftp.export import neutralise
 

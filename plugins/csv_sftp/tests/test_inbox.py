@@ -12,7 +12,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-
 from leadloop.errors import ConfigError, RetriableError
 from leadloop_csv_sftp import Reject, SftpInbox, UnreadableFile, open_table, sandbox
 
@@ -103,9 +102,11 @@ def test_state_forgets_files_that_are_gone(inbox_dir: Path, stable_inbox: SftpIn
 
 
 def test_missing_directory_is_a_config_error(settings: dict[str, Any]) -> None:
-    with SftpInbox({**settings, "directory": "/drop"}, {"password": "secret"}) as inbox:
-        with pytest.raises(ConfigError, match="the directory /drop does not exist"):
-            inbox.complete_files({})
+    with (
+        SftpInbox({**settings, "directory": "/drop"}, {"password": "secret"}) as inbox,
+        pytest.raises(ConfigError, match="the directory /drop does not exist"),
+    ):
+        inbox.complete_files({})
 
 
 # --- reading ----------------------------------------------------------------------------------

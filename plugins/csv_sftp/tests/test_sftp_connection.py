@@ -11,7 +11,6 @@ from typing import Any
 
 import asyncssh
 import pytest
-
 from leadloop.errors import AuthError, ConfigError
 from leadloop_csv_sftp import SftpInbox, sandbox
 from leadloop_csv_sftp.connection import SftpConnection

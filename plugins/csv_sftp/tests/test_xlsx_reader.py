@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 
 import openpyxl
 import pytest
-
 from leadloop_csv_sftp import UnreadableFile, open_table
 from leadloop_csv_sftp.xlsx_table import cell_text
 
