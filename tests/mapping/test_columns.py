@@ -72,4 +72,4 @@ def test_short_rows_read_missing_cells_as_empty_and_long_rows_ignore_extra_cells
 def test_a_row_mapper_is_plain_generated_code():
     mapper = MAPPING.for_columns(["Email", "Company", "Notes"])
     assert mapper.python_source.startswith("def map_row(row, label='row'):")
-    assert "c0, c1, _ = row" in mapper.python_source
+    assert "f0, f1, _ = row" in mapper.python_source

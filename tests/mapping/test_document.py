@@ -40,13 +40,16 @@ def test_a_document_with_several_mistakes_reports_them_all():
         "fields[0].transforms[1]", "fields[1].core", "fields[2].value_map['Working']",
         "fields[3].transforms[0]", "fields[4].transforms", "fields[5]", "fields[6].constant",
     }
-    reasons = dict(found)
+    reasons: dict[str, str] = {}
+    for path, reason in sorted(found):
+        reasons[path] = f"{reasons[path]} | {reason}" if path in reasons else reason
     assert "unknown transform 'lowercase'; did you mean 'lower'?" in reasons["fields[0].transforms[1]"]
     assert reasons["fields[1].core"].startswith("lead has no core field 'emial'; did you mean 'email'?")
     assert reasons["fields[2].value_map['Working']"].startswith("maps to 'Contaced': not a sales status")
     assert reasons["fields[3].transforms[0]"] == "split needs a separator text, e.g. {split: ';'}"
     assert reasons["fields[4].transforms"] == "the value ends up as a list, but 'employees' holds a whole number"
     assert "'sourc' was unexpected" in reasons["fields[5]"]
+    assert "give a source field to read, or a constant" in reasons["fields[5]"]
     assert "unknown country 'Atlantis show'" in reasons["fields[6].constant"]
     assert str(error).startswith("tenant.yaml: the mapping has 8 problems")
     assert "tenant.yaml: fields[1].core: lead has no core field 'emial'" in str(error)

@@ -114,13 +114,17 @@ class _Generator:
                 *(["else:", *_indent(required)] if required else [])]
 
     def constant(self, var: str, value: Any) -> list[str]:
+        """A constant's value; a list or dict is copied, so that no two records share one."""
         name = self.names.add(value, "const")
-        return [f"{var} = _copy({name})" if isinstance(value, list | dict) else f"{var} = {name}"]
+        return [f"{var} = {name}" if _preset(value) else f"{var} = _copy({name})"]
 
-    def column_block(self, plan: FieldPlan, var: str, index: int, header: str) -> list[str]:
+    def column_block(self, plan: FieldPlan, var: str, index: int, header: str, shared: bool) -> list[str]:
+        """A field reading cell ``index``: unpacked straight into ``var``, or from ``c<index>`` when
+        several fields read that cell."""
         body, raises = self.text_pipeline(plan, var)
         report = [f"_name = {_literal(header)}"]
-        return [f"{var} = c{index}", *self.guarded(body, raises, plan, var, report, f"row[{index}]")]
+        return [*([f"{var} = c{index}"] if shared else []), *self.guarded(body, raises, plan, var, report,
+                                                                          f"row[{index}]")]
 
     def record_block(self, plan: FieldPlan, var: str) -> list[str]:
         aliases = plan.rule.sources
@@ -137,29 +141,47 @@ class _Generator:
         return lines + self.guarded(body, True, plan, var, report, "_raw")
 
 
-def _result(plans: list[FieldPlan], names: Names) -> list[str]:
+def _preset(value: Any) -> bool:
+    return not isinstance(value, list | dict)
+
+
+def _result(plans: list[FieldPlan], names: Names, constants: dict[int, Any]) -> list[str]:
     """Fill the returned dict: dotted core names, custom fields gathered under ``custom``.
 
-    Copying a template dict and storing into it is markedly faster than a 24-key dict literal.
+    Copying a template dict (which already holds the immutable constants) and storing into it is
+    markedly faster than a 24-key dict literal.
     """
-    core = [(p.rule.core, i) for i, p in enumerate(plans) if not p.rule.core.startswith(CUSTOM_PREFIX)]
-    custom = [(p.rule.core.removeprefix(CUSTOM_PREFIX), i) for i, p in enumerate(plans)
-              if p.rule.core.startswith(CUSTOM_PREFIX)]
-    template = dict.fromkeys([name for name, _ in core] + (["custom"] if custom else []))
-    lines = [f"out = {names.add(template, 'template')}.copy()"]
-    lines += [f"out[{_literal(name)}] = f{i}" for name, i in core]
+    template: dict[str, Any] = {}
+    stores: list[str] = []
+    custom: list[str] = []
+    for i, plan in enumerate(plans):
+        name = plan.rule.core
+        if name.startswith(CUSTOM_PREFIX):
+            custom.append(f"    {_literal(name.removeprefix(CUSTOM_PREFIX))}: f{i},")
+        elif i in constants and _preset(constants[i]):
+            template[name] = constants[i]
+        else:
+            template[name] = None
+            stores.append(f"out[{_literal(name)}] = f{i}")
     if custom:
-        lines += ["out['custom'] = {", *(f"    {_literal(name)}: f{i}," for name, i in custom), "}"]
-    return lines + ["return out"]
+        template["custom"] = None
+        stores += ["out['custom'] = {", *custom, "}"]
+    return [f"out = {names.add(template, 'template')}.copy()", *stores, "return out"]
 
 
-def _function(head: list[str], gen: _Generator, blocks: list[tuple[FieldPlan, list[str]]],
-              plans: list[FieldPlan]) -> str:
+def _function(head: list[str], gen: _Generator, blocks: dict[int, list[str]], plans: list[FieldPlan],
+              constants: dict[int, Any]) -> str:
     body = ["problems = None"]
-    for i, (plan, block) in enumerate(blocks):
-        body += ["", f"# f{i} {plan.rule.path}: {_literal(plan.rule.core)}", *block]
-    body += ["", "if problems:", "    raise _BadRecord(label, problems)", *_result(plans, gen.names)]
+    for i, block in blocks.items():
+        body += ["", f"# f{i} {plans[i].rule.path}: {_literal(plans[i].rule.core)}", *block]
+    body += ["", "if problems:", "    raise _BadRecord(label, problems)", *_result(plans, gen.names, constants)]
     return "\n".join(head + _indent(body)) + "\n"
+
+
+def _constant_blocks(gen: _Generator, plans: list[FieldPlan], constants: dict[int, Any]) -> dict[int, list[str]]:
+    """Blocks for the constants the result template cannot hold: mutable ones, and custom fields."""
+    return {i: gen.constant(f"f{i}", value) for i, value in constants.items()
+            if not _preset(value) or plans[i].rule.core.startswith(CUSTOM_PREFIX)}
 
 
 def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[str, dict[str, Any]]:
@@ -168,11 +190,11 @@ def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[
     ``constants`` holds the precomputed value of every field that reads no source.
     """
     gen = _Generator()
-    blocks = [(p, gen.constant(f"f{i}", constants[i]) if i in constants else gen.record_block(p, f"f{i}"))
-              for i, p in enumerate(plans)]
+    blocks = {i: gen.record_block(p, f"f{i}") for i, p in enumerate(plans) if i not in constants}
+    blocks.update(_constant_blocks(gen, plans, constants))
     head = ["def apply_in(rec, *, label='record'):",
             '    """Map one source record (source field name to value) to core fields."""']
-    return _function(head, gen, blocks, plans), gen.names.values
+    return _function(head, gen, dict(sorted(blocks.items())), plans, constants), gen.names.values
 
 
 def row_function(plans: list[FieldPlan], width: int, columns: dict[int, tuple[int, str]],
@@ -180,25 +202,25 @@ def row_function(plans: list[FieldPlan], width: int, columns: dict[int, tuple[in
     """Source and namespace of ``map_row(row, label)`` over rows of ``width`` cells.
 
     ``columns`` gives, per field, the cell index and header it reads; the others are ``constants``.
-    The row is unpacked into locals in one go (cells nothing reads go to ``_``).
+    The row is unpacked into locals in one go: a cell one field reads straight into that field's
+    variable, a cell several fields read into ``c<index>``, a cell nothing reads into ``_``.
     """
     gen = _Generator()
-    blocks = []
-    for i, plan in enumerate(plans):
-        if i in columns:
-            index, header = columns[i]
-            blocks.append((plan, gen.column_block(plan, f"f{i}", index, header)))
-        else:
-            blocks.append((plan, gen.constant(f"f{i}", constants[i])))
-    used = {index for index, _ in columns.values()}
-    cells = ", ".join(f"c{i}" if i in used else "_" for i in range(width))
+    readers: dict[int, list[int]] = {}
+    for i, (index, _) in columns.items():
+        readers.setdefault(index, []).append(i)
+    blocks = {i: gen.column_block(plans[i], f"f{i}", index, header, len(readers[index]) > 1)
+              for i, (index, header) in columns.items()}
+    blocks.update(_constant_blocks(gen, plans, constants))
+    cells = ", ".join("_" if c not in readers else f"f{readers[c][0]}" if len(readers[c]) == 1 else f"c{c}"
+                      for c in range(width))
     head = ["def map_row(row, label='row'):",
             '    """Map one row of cells (in the header\'s column order) to core fields."""',
             f"    if len(row) != {width}:",
             f"        row = _fit(row, {width})"]
     if width:
         head.append(f"    {cells}{',' if width == 1 else ''} = row")
-    return _function(head, gen, blocks, plans), gen.names.values
+    return _function(head, gen, dict(sorted(blocks.items())), plans, constants), gen.names.values
 
 
 def build(source: str, namespace: dict[str, Any], name: str, filename: str) -> Any:
