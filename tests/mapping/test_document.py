@@ -161,3 +161,15 @@ def test_load_mapping_reports_yaml_errors_with_their_line(tmp_path):
 def test_load_mapping_of_a_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="cannot read mapping file .*nowhere.yaml"):
         load_mapping(tmp_path / "nowhere.yaml")
+
+
+def test_a_field_that_would_refuse_every_record_is_refused_itself():
+    found, _ = problems_of({"object": "lead", "fields": [
+        {"core": "employees", "source": "E", "transforms": [{"default": "many"}]},
+        {"core": "address.country", "source": "C", "transforms": [{"constant": "Atlantis"}]},
+    ]})
+    assert found == {
+        ("fields[0].transforms", "with no source value: not a whole number"),
+        ("fields[1].transforms", "with no source value: unknown country 'Atlantis' (use a country name or an "
+                                 "ISO 3166 code such as 'DE')"),
+    }

@@ -5,7 +5,7 @@ cannot do; a generated function with everything inlined can. The source is kept 
 commented block per field) and is what ``python_source`` shows.
 
 Safety: no text from a mapping or a file header is ever spelt into the source except through
-``repr()`` of a ``str`` (always a plain literal, newlines and quotes escaped); every other value
+``str.__repr__`` (always a plain literal, newlines and quotes escaped); every other value
 (value maps, defaults, separators, helper callables) is bound to a generated name in the namespace
 the code runs in.
 """
@@ -76,7 +76,7 @@ class _Generator:
         for step, helper in zip(plan.rule.steps, plan.steps):
             code = step.transform.inline(var, kind, step.arg, self.names)
             raises = raises or code is None or step.transform.inline_raises
-            lines += code or [f"{var} = {self.names.add(helper, 'step')}({var})"]
+            lines += code if code is not None else [f"{var} = {self.names.add(helper, 'step')}({var})"]
             kind = step.transform.out_kind(kind, step.arg)
         inlined = coerce.inline(var, kind, plan.rule.ctype, self.names)
         if inlined is None:
@@ -135,7 +135,7 @@ class _Generator:
             for alias in aliases[1:]:
                 lines += [f"if {var} is _MISSING:", f"    {var} = rec.get({_literal(alias)}, _MISSING)"]
             lines += [f"if {var} is _MISSING:", f"    {var} = None"]
-        text, text_raises = self.text_pipeline(plan, var)
+        text, _ = self.text_pipeline(plan, var)  # the helper branch may raise anyway
         body = [f"if {var}.__class__ is str:", *_indent(text), "else:", *_indent(self.any_pipeline(plan, var))]
         report = [f"_name, _raw = _present(rec, {self.names.add(aliases, 'aliases')})"]
         return lines + self.guarded(body, True, plan, var, report, "_raw")

@@ -26,8 +26,8 @@ COERCIBLE: dict[str, frozenset[str]] = {
     "country": _TEXTS | {"country"},
     "int": _TEXTS | {"int", "decimal"},
     "decimal": _TEXTS | {"int", "decimal"},
-    "date": _TEXTS | {"date", "datetime"},
-    "datetime": _TEXTS | {"date", "datetime"},
+    "date": _TEXTS | {"datetime"},
+    "datetime": _TEXTS | {"datetime"},
     "bool": _TEXTS,
     "enum": _TEXTS,
     "list": _TEXTS | {"list"},
@@ -37,7 +37,7 @@ COERCIBLE: dict[str, frozenset[str]] = {
 """Core field kind to the value kinds it can take after the transforms."""
 
 _SAME = {"email": {"email"}, "country": {"country"}, "int": {"int"}, "decimal": {"decimal"},
-         "date": {"date"}, "datetime": {"datetime"}, "list": {"list"}, "str": {"email", "country"}}
+         "datetime": {"datetime"}, "list": {"list"}, "str": {"email", "country"}}
 """Value kinds that already are what a core kind needs: no coercion code at all."""
 
 

@@ -48,8 +48,6 @@ def _json_ready(value: Any) -> Any:
     A Decimal becomes an int when whole, else a float (exact to 15 significant digits, ample for
     the amounts and revenues a CRM holds).
     """
-    if isinstance(value, enum.Enum):
-        return value.value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -26,7 +26,7 @@ from .parsers import Invalid
 
 CUSTOM_PREFIX = "custom."
 
-KIND_NOUNS = {
+FIELD_NOUNS = {
     "str": "text",
     "email": "an email address",
     "country": "a country code",
@@ -61,7 +61,7 @@ class CoreType:
 
     @property
     def noun(self) -> str:
-        return KIND_NOUNS[self.kind]
+        return FIELD_NOUNS[self.kind]
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:

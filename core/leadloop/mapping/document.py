@@ -22,8 +22,6 @@ from .coerce import COERCIBLE
 from .coretypes import CUSTOM_PREFIX, CoreType, core_type
 from .transforms import KIND_NOUNS, MISSING, TRANSFORMS, Transform, kind_of
 
-DIRECTIONS = ("in", "out", "both")
-
 
 @dataclass(frozen=True)
 class Step:
@@ -81,8 +79,8 @@ def format_path(parts: Any) -> str:
     return out
 
 
-def _suggest(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
+def _suggest(word: object, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -90,6 +88,7 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.schema_paths: set[str] = set()
 
     def problem(self, path: str, reason: str) -> None:
         self.problems.append(Problem(self.file, path, reason))
@@ -97,7 +96,12 @@ class _Reader:
     def schema(self, document: Any) -> None:
         validator = Draft202012Validator(core_schema("mapping"))
         for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
-            self.problem(format_path(error.absolute_path), error.message)
+            path = format_path(error.absolute_path)
+            self.schema_paths.add(path)
+            self.problem(path, error.message)
+
+    def schema_found_problems_in(self, path: str) -> bool:
+        return any(p == path or p.startswith((path + ".", path + "[")) for p in self.schema_paths)
 
     def object_type(self, document: Mapping[str, Any]) -> str | None:
         name = document.get("object")
@@ -180,8 +184,9 @@ class _Reader:
             sources = None
         direction = entry.get("direction", "both")
         constant = entry.get("constant", MISSING)
-        usable = ctype is not None and sources is not None and direction in DIRECTIONS
-        if not sources and constant is MISSING:
+        # a field the schema found wrong is checked for names here, but its values are not tried
+        usable = ctype is not None and sources is not None and not self.schema_found_problems_in(path)
+        if "source" not in entry and constant is MISSING:
             self.problem(path, "give a source field to read, or a constant")
             usable = False
         if direction == "out" and not sources:

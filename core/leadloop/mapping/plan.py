@@ -83,4 +83,10 @@ def plan_field(rule: FieldRule, file: str) -> tuple[FieldPlan, list[Problem]]:
             plan.evaluate(rule.constant)
         except Invalid as exc:
             problems.append(Problem(file, f"{rule.path}.constant", f"{rule.constant!r}: {exc.reason}"))
+    else:
+        try:  # with nothing from the source, only "required" may refuse a value ({default: x} must fit)
+            plan.evaluate(None)
+        except Invalid as exc:
+            if exc.reason != REQUIRED:
+                problems.append(Problem(file, f"{rule.path}.transforms", f"with no source value: {exc.reason}"))
     return plan, problems

@@ -7,8 +7,8 @@ deliver, on the import's hot path), and an ``inverse`` for write-back. Values tr
 is loaded, not a million rows later, and emits no check it knows to be needless.
 
 Kinds: ``text`` (a str, never None), ``stripped`` (text without surrounding spaces), ``str`` (str
-or None), ``email`` and ``country`` (checked str or None), ``list``, ``int``, ``decimal``, ``date``,
-``datetime``, ``any``.
+or None), ``email`` and ``country`` (checked str or None), ``list``, ``int``, ``decimal``,
+``datetime`` (dates too: date fields cut it), ``any``.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ MISSING: Any = object()
 TEXT = frozenset({"text", "stripped"})
 """Kinds of a value that is certainly a str: what a file cell is."""
 TEXTUAL = TEXT | {"str", "email", "country"}
-EVERYTHING = TEXTUAL | {"list", "int", "decimal", "date", "datetime", "any"}
+EVERYTHING = TEXTUAL | {"list", "int", "decimal", "datetime", "any"}
 
 KIND_NOUNS = {
     "text": "text", "stripped": "text", "str": "text", "email": "an email address",
     "country": "a country code", "list": "a list", "int": "a whole number", "decimal": "a number",
-    "date": "a date", "datetime": "a date and time", "any": "any value",
+    "datetime": "a date and time", "any": "any value",
 }
 
 
@@ -59,11 +59,10 @@ class Transform:
 
     inline_raises = False
 
-    def __init__(self, name: str, accepts: frozenset[str], argument: str, summary: str) -> None:
+    def __init__(self, name: str, accepts: frozenset[str], argument: str) -> None:
         self.name = name
         self.accepts = accepts
         self.argument = argument
-        self.summary = summary
 
     def check_argument(self, arg: Any) -> str | None:
         """Why ``arg`` does not suit this transform, or ``None``."""
@@ -95,8 +94,8 @@ class Transform:
 class _TextMethod(Transform):
     """trim, lower, upper: a str method, applied to every item of a list."""
 
-    def __init__(self, name: str, method: str, summary: str) -> None:
-        super().__init__(name, TEXTUAL | {"list", "any"}, "none", summary)
+    def __init__(self, name: str, method: str) -> None:
+        super().__init__(name, TEXTUAL | {"list", "any"}, "none")
         self.method = method
 
     def out_kind(self, kind: str, arg: Any) -> str:
@@ -256,8 +255,8 @@ class _Parse(Transform):
 
     inline_raises = True
 
-    def __init__(self, name: str, accepts: frozenset[str], parse: Callable[[Any], Any], summary: str) -> None:
-        super().__init__(name, accepts, "none", summary)
+    def __init__(self, name: str, accepts: frozenset[str], parse: Callable[[Any], Any]) -> None:
+        super().__init__(name, accepts, "none")
         self.parse = parse
 
     def out_kind(self, kind: str, arg: Any) -> str:
@@ -318,25 +317,25 @@ class _Constant(Transform):
 
 
 _NUMERIC = TEXTUAL | {"any", "int", "decimal"}
-_MOMENT = TEXTUAL | {"any", "date", "datetime"}
+_MOMENT = TEXTUAL | {"any", "datetime"}
 
 TRANSFORMS: dict[str, Transform] = {
     t.name: t
     for t in (
-        _TextMethod("trim", "strip", "remove spaces around the value (or each list item)"),
-        _TextMethod("lower", "lower", "lower-case"),
-        _TextMethod("upper", "upper", "upper-case"),
-        _ValueMap("value_map", TEXTUAL | {"list", "any"}, "required", "replace values by a table"),
-        _Split("split", TEXTUAL | {"list", "any"}, "required", "text to a list at a separator"),
-        _Join("join", TEXTUAL | {"list", "any"}, "required", "a list to text joined by a separator"),
-        _Moment("date", _MOMENT, "optional", "parse a date: ISO 8601, or the strptime formats given"),
-        _Moment("datetime", _MOMENT, "optional", "parse a date and time: ISO 8601, or the formats given"),
-        _Parse("int", _NUMERIC, parsers.to_int, "parse a whole number"),
-        _Parse("decimal", _NUMERIC, parsers.to_decimal, "parse an exact decimal number"),
-        _Parse("country", TEXTUAL | {"any"}, to_country, "a country name or code to ISO 3166 alpha-2"),
-        _Parse("email", TEXTUAL | {"any"}, parsers.check_email, "check the syntax of an email address"),
-        _Default("default", EVERYTHING, "required", "a value to use when there is none so far"),
-        _Constant("constant", EVERYTHING, "required", "always this value, whatever the source says"),
+        _TextMethod("trim", "strip"),  # remove spaces around the value (or each list item)
+        _TextMethod("lower", "lower"),  # lower-case
+        _TextMethod("upper", "upper"),  # upper-case
+        _ValueMap("value_map", TEXTUAL | {"list", "any"}, "required"),  # replace values by a table
+        _Split("split", TEXTUAL | {"list", "any"}, "required"),  # text to a list at a separator
+        _Join("join", TEXTUAL | {"list", "any"}, "required"),  # a list to text joined by a separator
+        _Moment("date", _MOMENT, "optional"),  # parse a date: ISO 8601, or the strptime formats given
+        _Moment("datetime", _MOMENT, "optional"),  # parse a date and time: ISO 8601, or the formats given
+        _Parse("int", _NUMERIC, parsers.to_int),  # parse a whole number
+        _Parse("decimal", _NUMERIC, parsers.to_decimal),  # parse an exact decimal number
+        _Parse("country", TEXTUAL | {"any"}, to_country),  # a country name or code to ISO 3166 alpha-2
+        _Parse("email", TEXTUAL | {"any"}, parsers.check_email),  # check the syntax of an email address
+        _Default("default", EVERYTHING, "required"),  # a value to use when there is none so far
+        _Constant("constant", EVERYTHING, "required"),  # always this value, whatever the source says
     )
 }
 """Every transform by name."""
