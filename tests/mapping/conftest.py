@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from leadloop.errors import BadRecord
 from leadloop.mapping import compile_mapping
 from leadloop.model import OBJECT_MODELS
@@ -41,8 +40,11 @@ def run_field(field: dict[str, Any], value: Any, object_type: str = "lead") -> O
     The object's other model-required fields (an account's ``name``) get constants.
     """
     spec = {"source": "Src", **field}
-    required = [name for name, info in OBJECT_MODELS[object_type].model_fields.items()
-                if info.is_required() and name != field["core"]]
+    required = [
+        name
+        for name, info in OBJECT_MODELS[object_type].model_fields.items()
+        if info.is_required() and name != field["core"]
+    ]
     fields = [spec, *({"core": name, "constant": "Required by the model"} for name in required)]
     mapping = compile_mapping({"object": object_type, "fields": fields})
     outcomes = {"record": _outcome(lambda: mapping.apply_in({"Src": value}), field["core"])}

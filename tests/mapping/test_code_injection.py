@@ -6,7 +6,6 @@ import ast
 import builtins
 
 import pytest
-
 from leadloop.errors import BadRecord
 from leadloop.mapping import compile_mapping
 
@@ -29,17 +28,25 @@ def never_pwned():
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_names_and_values_stay_data(hostile):
-    mapping = compile_mapping({
-        "object": "lead",
-        "source": hostile,
-        "fields": [
-            {"core": "email", "source": [hostile, "Email"], "required": True},
-            {"core": "notes", "source": "Notes", "value_map": {hostile: hostile + " mapped"}, "default": hostile},
-            {"core": "products_of_interest", "source": "P", "transforms": [{"split": hostile}]},
-            {"core": "lead_source", "constant": hostile},
-            {"core": f"custom.{hostile}", "source": hostile, "label": hostile, "direction": "in"},
-        ],
-    }, file=hostile)
+    mapping = compile_mapping(
+        {
+            "object": "lead",
+            "source": hostile,
+            "fields": [
+                {"core": "email", "source": [hostile, "Email"], "required": True},
+                {
+                    "core": "notes",
+                    "source": "Notes",
+                    "value_map": {hostile: hostile + " mapped"},
+                    "default": hostile,
+                },
+                {"core": "products_of_interest", "source": "P", "transforms": [{"split": hostile}]},
+                {"core": "lead_source", "constant": hostile},
+                {"core": f"custom.{hostile}", "source": hostile, "label": hostile, "direction": "in"},
+            ],
+        },
+        file=hostile,
+    )
     record = {hostile: "ada@example.com", "Notes": hostile, "P": f"A{hostile}B"}
     result = mapping.apply_in(record, label=hostile)
     assert result["email"] == "ada@example.com"
@@ -47,8 +54,7 @@ def test_hostile_names_and_values_stay_data(hostile):
     assert result["products_of_interest"] == ["A", "B"]
     assert result["lead_source"] == hostile.strip()
     assert result["custom"] == {hostile: "ada@example.com"}
-    assert mapping.apply_out(result) == {hostile: "ada@example.com", "Notes": hostile,
-                                         "P": f"A{hostile}B"}
+    assert mapping.apply_out(result) == {hostile: "ada@example.com", "Notes": hostile, "P": f"A{hostile}B"}
 
     mapper = mapping.for_columns([hostile, "Notes", "P"], file=hostile)
     assert mapper(["ada@example.com", "", "A"])["notes"] == hostile.strip()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-
 from leadloop.model import OpportunityStage, SalesStatus
 
 
@@ -39,8 +38,9 @@ def test_decimals(map_value, refused):
 
 
 def test_dates_and_datetimes(map_value, refused):
-    assert map_value({"core": "modified_at"}, "2023-04-07T21:59:01Z") == datetime(2023, 4, 7, 21, 59, 1,
-                                                                                 tzinfo=timezone.utc)
+    assert map_value({"core": "modified_at"}, "2023-04-07T21:59:01Z") == datetime(
+        2023, 4, 7, 21, 59, 1, tzinfo=UTC
+    )
     assert map_value({"core": "start_date"}, "2026-03-01", "campaign") == date(2026, 3, 1)
     assert map_value({"core": "start_date"}, date(2026, 3, 1), "campaign") == date(2026, 3, 1)
     assert map_value({"core": "modified_at"}, "") is None
@@ -49,7 +49,14 @@ def test_dates_and_datetimes(map_value, refused):
 
 
 def test_booleans(map_value, refused):
-    for text, expected in [("yes", True), ("Y", True), ("1", True), ("x", True), ("false", False), ("No", False)]:
+    for text, expected in [
+        ("yes", True),
+        ("Y", True),
+        ("1", True),
+        ("x", True),
+        ("false", False),
+        ("No", False),
+    ]:
         assert map_value({"core": "registered_deal"}, text, "opportunity") is expected
     assert map_value({"core": "registered_deal"}, True, "opportunity") is True
     assert map_value({"core": "registered_deal"}, "", "opportunity") is False  # the model's default
@@ -75,14 +82,21 @@ def test_statuses_are_validated_and_spelled_canonically(map_value, refused):
     assert map_value({"core": "sales_status"}, "UNQUALIFIED") == "Unqualified/Invalid"
     assert map_value({"core": "distribution_status"}, "Pulled Back") == "pulled_back"
     (reason,) = refused({"core": "sales_status"}, "Hot")
-    assert reason == ("not a sales status (expected one of: Not Contacted, Contacted, Nurture, "
-                      "Converted Opportunity, Unqualified/Invalid)")
+    assert reason == (
+        "not a sales status (expected one of: Not Contacted, Contacted, Nurture, "
+        "Converted Opportunity, Unqualified/Invalid)"
+    )
 
 
-@pytest.mark.parametrize(("text", "stage"), [("10-Closed Won", OpportunityStage.CLOSED_WON),
-                                              ("Closed Won", OpportunityStage.CLOSED_WON),
-                                              ("4", OpportunityStage.QUALIFICATION),
-                                              ("prospecting", OpportunityStage.PROSPECTING)])
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("10-Closed Won", OpportunityStage.CLOSED_WON),
+        ("Closed Won", OpportunityStage.CLOSED_WON),
+        ("4", OpportunityStage.QUALIFICATION),
+        ("prospecting", OpportunityStage.PROSPECTING),
+    ],
+)
 def test_opportunity_stages_by_label_or_number(map_value, text, stage):
     assert map_value({"core": "stage"}, text, "opportunity") == stage.value
 

@@ -3,32 +3,48 @@
 from __future__ import annotations
 
 import pytest
-
 from leadloop.errors import BadRecord, ConfigError
 from leadloop.mapping import compile_mapping
 
-MAPPING = compile_mapping({
-    "object": "lead",
-    "fields": [
-        {"core": "email", "source": ["Email", "E-mail", "Email Address"], "transforms": ["trim", "lower"],
-         "required": True},
-        {"core": "company", "source": ["Company", "Account Name"], "required": True},
-        {"core": "address.country", "source": "Country"},
-        {"core": "employees", "source": "Employees"},
-        {"core": "lead_source", "source": "Source", "default": "Trade show"},
-        {"core": "campaign", "constant": "Spring Expo"},
-    ],
-}, file="expo.yaml")
+MAPPING = compile_mapping(
+    {
+        "object": "lead",
+        "fields": [
+            {
+                "core": "email",
+                "source": ["Email", "E-mail", "Email Address"],
+                "transforms": ["trim", "lower"],
+                "required": True,
+            },
+            {"core": "company", "source": ["Company", "Account Name"], "required": True},
+            {"core": "address.country", "source": "Country"},
+            {"core": "employees", "source": "Employees"},
+            {"core": "lead_source", "source": "Source", "default": "Trade show"},
+            {"core": "campaign", "constant": "Spring Expo"},
+        ],
+    },
+    file="expo.yaml",
+)
 
 
 def test_headers_match_aliases_ignoring_case_spaces_and_a_bom():
     mapper = MAPPING.for_columns(["\ufeffemail address", "ACCOUNT  NAME", " Country ", "Badge Id"])
-    assert mapper.columns == {"email": "email address", "company": "ACCOUNT  NAME", "address.country": "Country"}
+    assert mapper.columns == {
+        "email": "email address",
+        "company": "ACCOUNT  NAME",
+        "address.country": "Country",
+    }
     assert mapper.unmapped == ("Badge Id",)
     assert mapper.absent == ("employees", "lead_source")
     row = mapper(["ADA@example.com", "Analytical Engines", "UK", "B-17"])
-    assert row == {"email": "ada@example.com", "company": "Analytical Engines", "address.country": "GB",
-                   "employees": None, "lead_source": "Trade show", "campaign": "Spring Expo"}
+    assert row == {
+        "email": "ada@example.com",
+        "company": "Analytical Engines",
+        "address.country": "GB",
+        "employees": None,
+        "lead_source": "Trade show",
+        "campaign": "Spring Expo",
+    }
 
 
 def test_the_first_alias_the_file_has_wins_and_duplicate_headers_are_unmapped():
@@ -43,10 +59,22 @@ def test_a_missing_required_column_is_reported_once_for_the_file():
         MAPPING.for_columns(["First Name", "Country"], file="expo-2026.csv")
     assert str(caught.value).startswith("expo-2026.csv: required columns are missing")
     assert [(p.file, p.path, p.reason) for p in caught.value.problems] == [
-        ("expo-2026.csv", "header",
-         "no column for required field 'email' (looked for 'Email', 'E-mail', 'Email Address', ignoring case and spaces)"),
-        ("expo-2026.csv", "header",
-         "no column for required field 'company' (looked for 'Company', 'Account Name', ignoring case and spaces)"),
+        (
+            "expo-2026.csv",
+            "header",
+            (
+                "no column for required field 'email' (looked for 'Email', 'E-mail', 'Email Address', "
+                "ignoring case and spaces)"
+            ),
+        ),
+        (
+            "expo-2026.csv",
+            "header",
+            (
+                "no column for required field 'company' (looked for 'Company', 'Account Name', "
+                "ignoring case and spaces)"
+            ),
+        ),
     ]
 
 

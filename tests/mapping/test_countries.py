@@ -3,23 +3,48 @@
 from __future__ import annotations
 
 import pytest
-
-from leadloop.mapping.countries import COUNTRIES, to_country
 from leadloop.mapping._iso3166 import ISO_3166_1
+from leadloop.mapping.countries import COUNTRIES, to_country
 from leadloop.mapping.parsers import Invalid
 
 
 @pytest.mark.parametrize(
     ("spelling", "code"),
     [
-        ("United States", "US"), ("USA", "US"), ("US", "US"), ("U.S.A.", "US"), ("u.s.", "US"),
-        ("United States of America", "US"), ("Deutschland", "DE"), ("germany", "DE"), ("DEU", "DE"),
-        ("UK", "GB"), ("United Kingdom", "GB"), ("Great Britain", "GB"), ("gbr", "GB"),
-        ("The Netherlands", "NL"), ("Holland", "NL"), ("Côte d'Ivoire", "CI"), ("Cote d’Ivoire", "CI"),
-        ("Ivory Coast", "CI"), ("Korea, Republic of", "KR"), ("South Korea", "KR"), ("Russia", "RU"),
-        ("Viet Nam", "VN"), ("Vietnam", "VN"), ("Bosnia & Herzegovina", "BA"), ("Türkiye", "TR"),
-        ("Turkey", "TR"), ("España", "ES"), ("Espana", "ES"), ("Österreich", "AT"), ("Schweiz", "CH"),
-        ("  france  ", "FR"), ("UAE", "AE"), ("Virgin Islands, U.S.", "VI"), ("Virgin Islands, British", "VG"),
+        ("United States", "US"),
+        ("USA", "US"),
+        ("US", "US"),
+        ("U.S.A.", "US"),
+        ("u.s.", "US"),
+        ("United States of America", "US"),
+        ("Deutschland", "DE"),
+        ("germany", "DE"),
+        ("DEU", "DE"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("Great Britain", "GB"),
+        ("gbr", "GB"),
+        ("The Netherlands", "NL"),
+        ("Holland", "NL"),
+        ("Côte d'Ivoire", "CI"),
+        ("Cote d\u2019Ivoire", "CI"),  # the typographic apostrophe people paste
+        ("Ivory Coast", "CI"),
+        ("Korea, Republic of", "KR"),
+        ("South Korea", "KR"),
+        ("Russia", "RU"),
+        ("Viet Nam", "VN"),
+        ("Vietnam", "VN"),
+        ("Bosnia & Herzegovina", "BA"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("España", "ES"),
+        ("Espana", "ES"),
+        ("Österreich", "AT"),
+        ("Schweiz", "CH"),
+        ("  france  ", "FR"),
+        ("UAE", "AE"),
+        ("Virgin Islands, U.S.", "VI"),
+        ("Virgin Islands, British", "VG"),
         ("in", "IN"),
     ],
 )

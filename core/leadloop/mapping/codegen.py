@@ -41,7 +41,9 @@ def fit(row: list[str], width: int) -> list[str]:
     return (list(row) + [""] * width)[:width]
 
 
-def add_problem(problems: list[FieldProblem] | None, field: str, reason: str, value: Any) -> list[FieldProblem]:
+def add_problem(
+    problems: list[FieldProblem] | None, field: str, reason: str, value: Any
+) -> list[FieldProblem]:
     """Record one problem; the list is made on the first, so a good record allocates none."""
     if problems is None:
         problems = []
@@ -64,8 +66,13 @@ class _Generator:
     def __init__(self) -> None:
         self.names = Names()
         self.names.values.update(
-            _Invalid=Invalid, _problem=add_problem, _BadRecord=BadRecord, _MISSING=_ABSENT,
-            _present=present, _fit=fit, _copy=copy_value,
+            _Invalid=Invalid,
+            _problem=add_problem,
+            _BadRecord=BadRecord,
+            _MISSING=_ABSENT,
+            _present=present,
+            _fit=fit,
+            _copy=copy_value,
         )
 
     def text_pipeline(self, plan: FieldPlan, var: str) -> tuple[list[str], bool]:
@@ -73,7 +80,7 @@ class _Generator:
         lines: list[str] = []
         raises = False
         kind = "text"
-        for step, helper in zip(plan.rule.steps, plan.steps):
+        for step, helper in zip(plan.rule.steps, plan.steps, strict=True):
             code = step.transform.inline(var, kind, step.arg, self.names)
             raises = raises or code is None or step.transform.inline_raises
             lines += code if code is not None else [f"{var} = {self.names.add(helper, 'step')}({var})"]
@@ -103,15 +110,23 @@ class _Generator:
             return [f"if {empty}:", *_indent(problem)]
         return []
 
-    def guarded(self, body: list[str], raises: bool, plan: FieldPlan, var: str,
-                report: list[str], raw: str) -> list[str]:
+    def guarded(
+        self, body: list[str], raises: bool, plan: FieldPlan, var: str, report: list[str], raw: str
+    ) -> list[str]:
         """``body`` with invalid values reported (when it can raise) and emptiness checked after."""
-        required = self.finish(plan, var, [*report, f"problems = _problem(problems, _name, {REQUIRED!r}, {raw})"])
+        required = self.finish(
+            plan, var, [*report, f"problems = _problem(problems, _name, {REQUIRED!r}, {raw})"]
+        )
         if not raises:
             return body + required
         invalid = [f"{var} = None", *report, f"problems = _problem(problems, _name, exc.reason, {raw})"]
-        return ["try:", *_indent(body), "except _Invalid as exc:", *_indent(invalid),
-                *(["else:", *_indent(required)] if required else [])]
+        return [
+            "try:",
+            *_indent(body),
+            "except _Invalid as exc:",
+            *_indent(invalid),
+            *(["else:", *_indent(required)] if required else []),
+        ]
 
     def constant(self, var: str, value: Any) -> list[str]:
         """A constant's value; a list or dict is copied, so that no two records share one."""
@@ -123,8 +138,10 @@ class _Generator:
         several fields read that cell."""
         body, raises = self.text_pipeline(plan, var)
         report = [f"_name = {_literal(header)}"]
-        return [*([f"{var} = c{index}"] if shared else []), *self.guarded(body, raises, plan, var, report,
-                                                                          f"row[{index}]")]
+        return [
+            *([f"{var} = c{index}"] if shared else []),
+            *self.guarded(body, raises, plan, var, report, f"row[{index}]"),
+        ]
 
     def record_block(self, plan: FieldPlan, var: str) -> list[str]:
         aliases = plan.rule.sources
@@ -136,7 +153,12 @@ class _Generator:
                 lines += [f"if {var} is _MISSING:", f"    {var} = rec.get({_literal(alias)}, _MISSING)"]
             lines += [f"if {var} is _MISSING:", f"    {var} = None"]
         text, _ = self.text_pipeline(plan, var)  # the helper branch may raise anyway
-        body = [f"if {var}.__class__ is str:", *_indent(text), "else:", *_indent(self.any_pipeline(plan, var))]
+        body = [
+            f"if {var}.__class__ is str:",
+            *_indent(text),
+            "else:",
+            *_indent(self.any_pipeline(plan, var)),
+        ]
         report = [f"_name, _raw = _present(rec, {self.names.add(aliases, 'aliases')})"]
         return lines + self.guarded(body, True, plan, var, report, "_raw")
 
@@ -169,19 +191,34 @@ def _result(plans: list[FieldPlan], names: Names, constants: dict[int, Any]) -> 
     return [f"out = {names.add(template, 'template')}.copy()", *stores, "return out"]
 
 
-def _function(head: list[str], gen: _Generator, blocks: dict[int, list[str]], plans: list[FieldPlan],
-              constants: dict[int, Any]) -> str:
+def _function(
+    head: list[str],
+    gen: _Generator,
+    blocks: dict[int, list[str]],
+    plans: list[FieldPlan],
+    constants: dict[int, Any],
+) -> str:
     body = ["problems = None"]
     for i, block in blocks.items():
         body += ["", f"# f{i} {plans[i].rule.path}: {_literal(plans[i].rule.core)}", *block]
-    body += ["", "if problems:", "    raise _BadRecord(label, problems)", *_result(plans, gen.names, constants)]
+    body += [
+        "",
+        "if problems:",
+        "    raise _BadRecord(label, problems)",
+        *_result(plans, gen.names, constants),
+    ]
     return "\n".join(head + _indent(body)) + "\n"
 
 
-def _constant_blocks(gen: _Generator, plans: list[FieldPlan], constants: dict[int, Any]) -> dict[int, list[str]]:
+def _constant_blocks(
+    gen: _Generator, plans: list[FieldPlan], constants: dict[int, Any]
+) -> dict[int, list[str]]:
     """Blocks for the constants the result template cannot hold: mutable ones, and custom fields."""
-    return {i: gen.constant(f"f{i}", value) for i, value in constants.items()
-            if not _preset(value) or plans[i].rule.core.startswith(CUSTOM_PREFIX)}
+    return {
+        i: gen.constant(f"f{i}", value)
+        for i, value in constants.items()
+        if not _preset(value) or plans[i].rule.core.startswith(CUSTOM_PREFIX)
+    }
 
 
 def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[str, dict[str, Any]]:
@@ -192,13 +229,16 @@ def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[
     gen = _Generator()
     blocks = {i: gen.record_block(p, f"f{i}") for i, p in enumerate(plans) if i not in constants}
     blocks.update(_constant_blocks(gen, plans, constants))
-    head = ["def apply_in(rec, *, label='record'):",
-            '    """Map one source record (source field name to value) to core fields."""']
+    head = [
+        "def apply_in(rec, *, label='record'):",
+        '    """Map one source record (source field name to value) to core fields."""',
+    ]
     return _function(head, gen, dict(sorted(blocks.items())), plans, constants), gen.names.values
 
 
-def row_function(plans: list[FieldPlan], width: int, columns: dict[int, tuple[int, str]],
-                 constants: dict[int, Any]) -> tuple[str, dict[str, Any]]:
+def row_function(
+    plans: list[FieldPlan], width: int, columns: dict[int, tuple[int, str]], constants: dict[int, Any]
+) -> tuple[str, dict[str, Any]]:
     """Source and namespace of ``map_row(row, label)`` over rows of ``width`` cells.
 
     ``columns`` gives, per field, the cell index and header it reads; the others are ``constants``.
@@ -209,15 +249,21 @@ def row_function(plans: list[FieldPlan], width: int, columns: dict[int, tuple[in
     readers: dict[int, list[int]] = {}
     for i, (index, _) in columns.items():
         readers.setdefault(index, []).append(i)
-    blocks = {i: gen.column_block(plans[i], f"f{i}", index, header, len(readers[index]) > 1)
-              for i, (index, header) in columns.items()}
+    blocks = {
+        i: gen.column_block(plans[i], f"f{i}", index, header, len(readers[index]) > 1)
+        for i, (index, header) in columns.items()
+    }
     blocks.update(_constant_blocks(gen, plans, constants))
-    cells = ", ".join("_" if c not in readers else f"f{readers[c][0]}" if len(readers[c]) == 1 else f"c{c}"
-                      for c in range(width))
-    head = ["def map_row(row, label='row'):",
-            '    """Map one row of cells (in the header\'s column order) to core fields."""',
-            f"    if len(row) != {width}:",
-            f"        row = _fit(row, {width})"]
+    cells = ", ".join(
+        "_" if c not in readers else f"f{readers[c][0]}" if len(readers[c]) == 1 else f"c{c}"
+        for c in range(width)
+    )
+    head = [
+        "def map_row(row, label='row'):",
+        '    """Map one row of cells (in the header\'s column order) to core fields."""',
+        f"    if len(row) != {width}:",
+        f"        row = _fit(row, {width})",
+    ]
     if width:
         head.append(f"    {cells}{',' if width == 1 else ''} = row")
     return _function(head, gen, dict(sorted(blocks.items())), plans, constants), gen.names.values

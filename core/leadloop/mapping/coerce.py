@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import parsers, snippets
-from .countries import to_country
 from .coretypes import CoreType, enum_parser
+from .countries import to_country
 from .names import Names
 from .parsers import Invalid
 from .transforms import EVERYTHING, TEXT, TEXTUAL, snippet
@@ -36,8 +36,15 @@ COERCIBLE: dict[str, frozenset[str]] = {
 }
 """Core field kind to the value kinds it can take after the transforms."""
 
-_SAME = {"email": {"email"}, "country": {"country"}, "int": {"int"}, "decimal": {"decimal"},
-         "datetime": {"datetime"}, "list": {"list"}, "str": {"email", "country"}}
+_SAME = {
+    "email": {"email"},
+    "country": {"country"},
+    "int": {"int"},
+    "decimal": {"decimal"},
+    "datetime": {"datetime"},
+    "list": {"list"},
+    "str": {"email", "country"},
+}
 """Value kinds that already are what a core kind needs: no coercion code at all."""
 
 
@@ -57,9 +64,16 @@ def _base_helper(ctype: CoreType) -> Callable[[Any], Any]:
             return parse
         return lambda value: [item for item in map(parse, parsers.to_list(value)) if item is not None]
     return {
-        "str": parsers.to_text, "email": parsers.check_email, "country": to_country,
-        "int": parsers.to_int, "decimal": parsers.to_decimal, "date": parsers.to_date,
-        "datetime": parsers.to_datetime, "bool": parsers.to_bool, "list": parsers.to_list, "any": _any,
+        "str": parsers.to_text,
+        "email": parsers.check_email,
+        "country": to_country,
+        "int": parsers.to_int,
+        "decimal": parsers.to_decimal,
+        "date": parsers.to_date,
+        "datetime": parsers.to_datetime,
+        "bool": parsers.to_bool,
+        "list": parsers.to_list,
+        "any": _any,
     }[kind]
 
 
@@ -130,10 +144,14 @@ def inline(var: str, kind: str, ctype: CoreType, names: Names) -> tuple[list[str
 def constraint_lines(var: str, ctype: CoreType, names: Names) -> list[str]:
     lines = []
     if ctype.minimum is not None:
-        lines += [f"if {var} is not None and {var} < {int(ctype.minimum)}:",
-                  f"    raise _Invalid({minimum_reason(int(ctype.minimum))!r})"]
+        lines += [
+            f"if {var} is not None and {var} < {int(ctype.minimum)}:",
+            f"    raise _Invalid({minimum_reason(int(ctype.minimum))!r})",
+        ]
     if ctype.pattern is not None:
         search = names.add(re.compile(ctype.pattern).search, "pattern")
-        lines += [f"if {var} is not None and {search}({var}) is None:",
-                  f"    raise _Invalid({names.add(pattern_reason(ctype.pattern), 'reason')})"]
+        lines += [
+            f"if {var} is not None and {search}({var}) is None:",
+            f"    raise _Invalid({names.add(pattern_reason(ctype.pattern), 'reason')})",
+        ]
     return lines

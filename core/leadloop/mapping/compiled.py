@@ -106,15 +106,20 @@ class CompiledMapping:
         self.source = document.source
         self.file = file
         self.fields = tuple(
-            MappedField(r.core, r.sources, r.direction, r.required, r.internal, r.label) for r in document.fields
+            MappedField(r.core, r.sources, r.direction, r.required, r.internal, r.label)
+            for r in document.fields
         )
         self._plans = [p for p in plans if p.rule.reads]
-        self._constants = {i: p.evaluate(p.rule.constant) for i, p in enumerate(self._plans)
-                           if p.rule.constant is not MISSING}
+        self._constants = {
+            i: p.evaluate(p.rule.constant)
+            for i, p in enumerate(self._plans)
+            if p.rule.constant is not MISSING
+        }
         self.python_source, namespace = codegen.record_function(self._plans, self._constants)
         self.apply_in = codegen.build(self.python_source, namespace, "apply_in", f"<mapping {file}>")
-        self._out = [(p.rule, [f for f in map(_inverse, reversed(p.rule.steps)) if f]) for p in plans
-                     if p.rule.writes]
+        self._out = [
+            (p.rule, [f for f in map(_inverse, reversed(p.rule.steps)) if f]) for p in plans if p.rule.writes
+        ]
 
     def apply_out(self, core_record: Mapping[str, Any]) -> dict[str, Any]:
         """Map core fields back to source fields, for write-back.
@@ -165,8 +170,14 @@ class CompiledMapping:
                 constants[i] = plan.evaluate(None)
             except Invalid:
                 looked = ", ".join(map(repr, plan.rule.sources))
-                problems.append(Problem(file, "header", f"no column for required field {plan.rule.core!r} "
-                                                        f"(looked for {looked}, ignoring case and spaces)"))
+                problems.append(
+                    Problem(
+                        file,
+                        "header",
+                        f"no column for required field {plan.rule.core!r} "
+                        f"(looked for {looked}, ignoring case and spaces)",
+                    )
+                )
         if problems:
             raise ConfigError(f"{file}: required columns are missing", problems)
         used = {index for index, _ in columns.values()}
@@ -211,5 +222,7 @@ def load_mapping(path: str | Path) -> CompiledMapping:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{file}: not valid YAML", [Problem(file, where, str(getattr(exc, "problem", exc)))]) from exc
+        raise ConfigError(
+            f"{file}: not valid YAML", [Problem(file, where, str(getattr(exc, "problem", exc)))]
+        ) from exc
     return compile_mapping(document, file=file)

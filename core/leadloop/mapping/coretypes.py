@@ -125,8 +125,13 @@ def _constraints(metadata: list[Any]) -> dict[str, Any]:
 
 
 _SCALARS: dict[Any, str] = {
-    str: "str", EmailStr: "email", int: "int", Decimal: "decimal", date: "date",
-    datetime: "datetime", bool: "bool",
+    str: "str",
+    EmailStr: "email",
+    int: "int",
+    Decimal: "decimal",
+    date: "date",
+    datetime: "datetime",
+    bool: "bool",
 }
 
 

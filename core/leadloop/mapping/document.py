@@ -146,8 +146,11 @@ class _Reader:
         for where, name, arg in raw:
             transform = TRANSFORMS.get(name)
             if transform is None:
-                self.problem(where, f"unknown transform {name!r}{_suggest(name, TRANSFORMS)} "
-                             f"(known: {', '.join(TRANSFORMS)})")
+                self.problem(
+                    where,
+                    f"unknown transform {name!r}{_suggest(name, TRANSFORMS)} "
+                    f"(known: {', '.join(TRANSFORMS)})",
+                )
                 ok = False
                 continue
             reason = transform.check_argument(arg)
@@ -163,13 +166,18 @@ class _Reader:
         kind = start
         for step in steps:
             if kind not in step.transform.accepts:
-                self.problem(step.path, f"{step.transform.name} cannot work on {KIND_NOUNS[kind]}, "
-                                        "which is what the value is by then")
+                self.problem(
+                    step.path,
+                    f"{step.transform.name} cannot work on {KIND_NOUNS[kind]}, "
+                    "which is what the value is by then",
+                )
                 return False
             kind = step.transform.out_kind(kind, step.arg)
         if ctype is not None and kind not in COERCIBLE[ctype.kind]:
-            self.problem(path + (".transforms" if steps else ""),
-                         f"the value ends up as {KIND_NOUNS[kind]}, but {core!r} holds {ctype.noun}")
+            self.problem(
+                path + (".transforms" if steps else ""),
+                f"the value ends up as {KIND_NOUNS[kind]}, but {core!r} holds {ctype.noun}",
+            )
             return False
         return True
 
@@ -193,7 +201,9 @@ class _Reader:
             self.problem(path, "a field going out needs a source field to write to")
             usable = False
         if direction == "out" and entry.get("required"):
-            self.problem(path + ".required", "required applies to records coming in; this field only goes out")
+            self.problem(
+                path + ".required", "required applies to records coming in; this field only goes out"
+            )
             usable = False
         steps = self.steps(path, entry)
         if steps is None:
@@ -223,11 +233,15 @@ class _Reader:
         kept = []
         for rule in rules:
             if rule.reads and rule.core in filled:
-                self.problem(rule.path + ".core", f"core field {rule.core!r} is already filled by {filled[rule.core]}")
+                self.problem(
+                    rule.path + ".core", f"core field {rule.core!r} is already filled by {filled[rule.core]}"
+                )
                 continue
             if rule.writes and rule.sources[0] in written:
-                self.problem(rule.path + ".source",
-                             f"source field {rule.sources[0]!r} is already written by {written[rule.sources[0]]}")
+                self.problem(
+                    rule.path + ".source",
+                    f"source field {rule.sources[0]!r} is already written by {written[rule.sources[0]]}",
+                )
                 continue
             if rule.reads:
                 filled[rule.core] = rule.path
@@ -243,7 +257,9 @@ class _Reader:
             return  # a write-back-only mapping fills nothing
         for name in core_fields(object_type):
             if name not in mapped and core_type(object_type, name).required:
-                self.problem("fields", f"{object_type} needs core field {name!r}; map it from a source or a constant")
+                self.problem(
+                    "fields", f"{object_type} needs core field {name!r}; map it from a source or a constant"
+                )
 
 
 def read_document(document: Any, file: str) -> tuple[MappingDocument | None, list[Problem]]:
@@ -265,4 +281,6 @@ def read_document(document: Any, file: str) -> tuple[MappingDocument | None, lis
     rules = reader.overlaps(rules)
     reader.model_required(object_type, entries)
     source = document.get("source")
-    return MappingDocument(object_type, source if isinstance(source, str) else None, tuple(rules)), reader.problems
+    return MappingDocument(
+        object_type, source if isinstance(source, str) else None, tuple(rules)
+    ), reader.problems

@@ -136,7 +136,9 @@ def to_bool(value: object) -> bool | None:
     raise Invalid("not yes or no (use true/false, yes/no or 1/0)")
 
 
-def datetime_parser(formats: Sequence[str] = (), what: str = "a date and time") -> Callable[[object], datetime | None]:
+def datetime_parser(
+    formats: Sequence[str] = (), what: str = "a date and time"
+) -> Callable[[object], datetime | None]:
     """A parser for dates and times: ISO 8601 always (``2023-04-07``, ``2023-04-07T21:59:01Z``,
     Salesforce's ``2013-05-20T20:49:32.000+0000``), then each ``strptime`` format in turn.
 
@@ -144,7 +146,8 @@ def datetime_parser(formats: Sequence[str] = (), what: str = "a date and time") 
     format that merely spells out ISO costs nothing extra. ``what`` names the value in the reason.
     """
     formats = tuple(formats)
-    reason = f"not {what} (expected {', '.join(('ISO 8601 such as 2023-04-07T21:59:01Z', *formats))})"
+    example = "2023-04-07" if what == "a date" else "2023-04-07T21:59:01Z"
+    reason = f"not {what} (expected {', '.join((f'ISO 8601 such as {example}', *formats))})"
 
     def parse(value: object) -> datetime | None:
         if value is None or isinstance(value, datetime):

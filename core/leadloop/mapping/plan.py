@@ -88,5 +88,7 @@ def plan_field(rule: FieldRule, file: str) -> tuple[FieldPlan, list[Problem]]:
             plan.evaluate(None)
         except Invalid as exc:
             if exc.reason != REQUIRED:
-                problems.append(Problem(file, f"{rule.path}.transforms", f"with no source value: {exc.reason}"))
+                problems.append(
+                    Problem(file, f"{rule.path}.transforms", f"with no source value: {exc.reason}")
+                )
     return plan, problems

@@ -20,15 +20,19 @@ from .names import Names
 
 def email(var: str, stripped: bool, names: Names) -> list[str]:
     quick, full = names.add(parsers.EMAIL_QUICK, "email"), names.add(parsers.EMAIL_MATCH, "email")
-    return [*([] if stripped else [f"{var} = {var}.strip()"]),
-            f"if not {var}:",
-            f"    {var} = None",
-            f"elif len({var}) > {parsers.EMAIL_MAX} or ({quick}({var}) is None and {full}({var}) is None):",
-            f"    raise _Invalid({parsers.NOT_AN_EMAIL!r})"]
+    return [
+        *([] if stripped else [f"{var} = {var}.strip()"]),
+        f"if not {var}:",
+        f"    {var} = None",
+        f"elif len({var}) > {parsers.EMAIL_MAX} or ({quick}({var}) is None and {full}({var}) is None):",
+        f"    raise _Invalid({parsers.NOT_AN_EMAIL!r})",
+    ]
 
 
 def country(var: str, names: Names) -> list[str]:
-    return [f"{var} = {names.add(COUNTRIES.get, 'countries')}({var}) or {names.add(to_country, 'country')}({var})"]
+    return [
+        f"{var} = {names.add(COUNTRIES.get, 'countries')}({var}) or {names.add(to_country, 'country')}({var})"
+    ]
 
 
 def whole_number(var: str, names: Names) -> list[str]:
@@ -38,16 +42,18 @@ def whole_number(var: str, names: Names) -> list[str]:
 def decimal(var: str, names: Names) -> list[str]:
     """Straight to Decimal (C); blanks and junk to the helper; NaN and Infinity refused."""
     make, slow = names.add(Decimal, "Decimal"), names.add(parsers.to_decimal, "decimal")
-    return [f"if {var}:",
-            "    try:",
-            f"        {var} = {make}({var})",
-            "    except ArithmeticError:",
-            f"        {var} = {slow}({var})",
-            "    else:",
-            f"        if not {var}.is_finite():",
-            f"            raise _Invalid({parsers.NOT_A_NUMBER!r})",
-            "else:",
-            f"    {var} = None"]
+    return [
+        f"if {var}:",
+        "    try:",
+        f"        {var} = {make}({var})",
+        "    except ArithmeticError:",
+        f"        {var} = {slow}({var})",
+        "    else:",
+        f"        if not {var}.is_finite():",
+        f"            raise _Invalid({parsers.NOT_A_NUMBER!r})",
+        "else:",
+        f"    {var} = None",
+    ]
 
 
 def moment(var: str, names: Names, slow: Callable[[Any], Any], suffix: str = "") -> list[str]:
@@ -56,13 +62,15 @@ def moment(var: str, names: Names, slow: Callable[[Any], Any], suffix: str = "")
     ``suffix`` is ``".date()"`` for a date field.
     """
     iso, fallback = names.add(datetime.fromisoformat, "fromisoformat"), names.add(slow, "moment")
-    return [f"if {var}:",
-            "    try:",
-            f"        {var} = {iso}({var}){suffix}",
-            "    except ValueError:",
-            f"        {var} = {fallback}({var})",
-            "else:",
-            f"    {var} = None"]
+    return [
+        f"if {var}:",
+        "    try:",
+        f"        {var} = {iso}({var}){suffix}",
+        "    except ValueError:",
+        f"        {var} = {fallback}({var})",
+        "else:",
+        f"    {var} = None",
+    ]
 
 
 def split(var: str, separator: str, names: Names) -> list[str]:

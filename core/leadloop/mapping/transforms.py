@@ -30,9 +30,16 @@ TEXTUAL = TEXT | {"str", "email", "country"}
 EVERYTHING = TEXTUAL | {"list", "int", "decimal", "datetime", "any"}
 
 KIND_NOUNS = {
-    "text": "text", "stripped": "text", "str": "text", "email": "an email address",
-    "country": "a country code", "list": "a list", "int": "a whole number", "decimal": "a number",
-    "datetime": "a date and time", "any": "any value",
+    "text": "text",
+    "stripped": "text",
+    "str": "text",
+    "email": "an email address",
+    "country": "a country code",
+    "list": "a list",
+    "int": "a whole number",
+    "decimal": "a number",
+    "datetime": "a date and time",
+    "any": "any value",
 }
 
 
@@ -67,7 +74,11 @@ class Transform:
     def check_argument(self, arg: Any) -> str | None:
         """Why ``arg`` does not suit this transform, or ``None``."""
         if arg is MISSING:
-            return f"{self.name} needs an argument: {{{self.name}: ...}}" if self.argument == "required" else None
+            return (
+                f"{self.name} needs an argument: {{{self.name}: ...}}"
+                if self.argument == "required"
+                else None
+            )
         if self.argument == "none":
             return f"{self.name} takes no argument; write it bare: {self.name}"
         return self._check(arg)
