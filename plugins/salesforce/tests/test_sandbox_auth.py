@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+
 from leadloop_salesforce.sandbox import start
 
 API = "/services/data/v60.0"
@@ -37,6 +38,15 @@ def test_without_rotation_no_refresh_token_comes_back_and_the_old_one_keeps_work
             response = client.post("/services/oauth2/token", data=data)
             assert response.status_code == 200
             assert "refresh_token" not in response.json()
+
+
+def test_known_refresh_tokens_can_be_chosen_for_demos(http, refresh):
+    with start(refresh_token="demo-refresh-token") as sf, httpx.Client(base_url=sf.url) as client:
+        assert sf.refresh_token == "demo-refresh-token"
+        data = {"grant_type": "refresh_token", "refresh_token": "demo-refresh-token", "client_id": sf.client_id}
+        assert client.post("/services/oauth2/token", data=data).status_code == 200
+    chosen = http.post("/_sandbox/tokens", json={"refresh_token": "second-demo-token"}).json()["refresh_token"]
+    assert chosen == "second-demo-token" and refresh(chosen).status_code == 200
 
 
 def test_rotation_can_be_switched_at_run_time(sf, http, refresh):

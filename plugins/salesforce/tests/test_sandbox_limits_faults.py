@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+
 from leadloop_salesforce.sandbox import start
 
 
@@ -36,6 +37,12 @@ def test_injected_429_carries_retry_after(http, api):
         assert response.headers["Retry-After"] == "7"
         assert response.json()[0]["errorCode"] == "TOO_MANY_REQUESTS"
     assert api.get("/query", params={"q": "SELECT Id FROM Lead"}).status_code == 200
+
+
+def test_injected_faults_can_let_requests_through_first(http, api):
+    http.post("/_sandbox/faults/inject", json={"kind": "503", "after": 2})
+    statuses = [api.get("/sobjects/Lead/describe").status_code for _ in range(4)]
+    assert statuses == [200, 200, 503, 200]
 
 
 def test_injected_drop_closes_the_connection_unanswered(sf, api):

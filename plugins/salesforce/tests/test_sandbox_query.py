@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from leadloop_salesforce.sandbox import start
 
 

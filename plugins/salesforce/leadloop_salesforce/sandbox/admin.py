@@ -11,14 +11,15 @@ JSON in, JSON out; not counted, not faulted, no session needed (the server binds
                                       latency_ms, drop_rate}
 ``GET  /_sandbox/counters``           requests per endpoint; ``POST /_sandbox/counters/reset``
 ``POST /_sandbox/faults/inject``      ``{"kind": "429"|"503"|"drop", "count": 1, "scope":
-                                      "api"|"token", "retry_after": s}``; ``POST .../faults/clear``
+                                      "api"|"token", "retry_after": s, "after": n}`` (let ``n``
+                                      requests through first); ``POST .../faults/clear``
 ``POST /_sandbox/seed``               ``{"seed", "days", "leads", "accounts", "contacts",
                                       "opportunities", "campaigns", "members"}``: add generated rows
 ``POST /_sandbox/records/{Object}``   ``{"fields": {...}, "stamp": epoch|ISO}``: create (``stamp``
                                       backdates it: a late commit); answers ``{"id"}``
 ``GET|PATCH|DELETE
 /_sandbox/records/{Object}/{id}``     read the raw row / change it / delete it (``stamp`` as above)
-``POST /_sandbox/tokens``             a new grant: ``{"refresh_token"}``
+``POST /_sandbox/tokens``             a new grant: ``{"refresh_token"}`` (send one to choose it)
 ``POST /_sandbox/tokens/revoke``      ``{"at": epoch|ISO}`` (default now): refresh tokens refused
 ``POST /_sandbox/tokens/expire``      end every access token now
 ``GET|POST /_sandbox/clock``          read; ``{"advance": seconds}`` or ``{"set": epoch|ISO}``
@@ -112,7 +113,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], AdminHandler]] = [
         *[(method, r"records/(?P<object>\w+)/(?P<id>\w+)",
            lambda org, body, m, method=method: _record(org, body, m, method))
           for method in ("GET", "PATCH", "DELETE")],
-        ("POST", "tokens", lambda org, body, m: {"refresh_token": org.auth.new_grant()}),
+        ("POST", "tokens",
+         lambda org, body, m: {"refresh_token": org.auth.new_grant(body.get("refresh_token"))}),
         ("POST", "tokens/revoke",
          lambda org, body, m: org.auth.refuse_tokens(_stamp(body.get("at"))) or org.auth.state()),
         ("POST", "tokens/expire", lambda org, body, m: org.auth.expire_sessions() or org.auth.state()),

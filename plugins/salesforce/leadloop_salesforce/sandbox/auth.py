@@ -40,9 +40,10 @@ class Auth:
         self._sessions: OrderedDict[str, float] = OrderedDict()  # access token -> expiry
         self._lock = threading.Lock()
 
-    def new_grant(self) -> str:
-        """A fresh refresh token, as if a user approved the app again; the sixth revokes the oldest."""
-        token = f"5Aep861{secrets.token_urlsafe(48)}"
+    def new_grant(self, token: str | None = None) -> str:
+        """A new refresh token (``token`` when given, for demos with known credentials), as if a user
+        approved the app again; the sixth live grant revokes the oldest."""
+        token = token or f"5Aep861{secrets.token_urlsafe(48)}"
         with self._lock:
             self._grants[token] = None
             while len(self._grants) > MAX_GRANTS:

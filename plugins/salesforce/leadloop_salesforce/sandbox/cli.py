@@ -24,6 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             help=f"{name} to generate (default {default})")
     parser.add_argument("--client-id", default="leadloop-sandbox", help="the connected app's consumer key")
     parser.add_argument("--client-secret", default=None, help="require this consumer secret (default: none)")
+    parser.add_argument("--refresh-token", default=None,
+                        help="the first grant's refresh token, for known demo credentials (default: random)")
     parser.add_argument("--no-rotation", action="store_true", help="keep refresh tokens (no rotation)")
     parser.add_argument("--token-lifetime", type=float, default=7200, help="access token lifetime, seconds")
     parser.add_argument("--daily-limit", type=int, default=100_000, help="API requests per day")
@@ -35,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port, quiet=args.quiet, seed=args.seed, leads=args.leads, accounts=args.accounts,
         contacts=args.contacts, opportunities=args.opportunities, campaigns=args.campaigns,
         members=args.members, client_id=args.client_id, client_secret=args.client_secret,
+        refresh_token=args.refresh_token,
         rotate_refresh_tokens=not args.no_rotation, access_token_lifetime=args.token_lifetime,
         daily_limit=args.daily_limit, faults=args.faults,
     )

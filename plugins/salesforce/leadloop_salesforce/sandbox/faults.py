@@ -1,7 +1,7 @@
 """Fault injection: rate-limit and outage answers, latency, dropped connections.
 
 Two sources, checked in this order for every request: an explicit queue (``inject``), which tests use
-to script exact sequences ("the next query gets a 429 with Retry-After: 7"), and rates drawn from a
+to script exact sequences ("the second call from now gets a 429 with Retry-After: 7"), and rates drawn from a
 seeded random generator, so that a run with the same seed and the same request order meets the same
 faults. Rates apply to REST API requests only; queued faults name their scope (``api`` or ``token``).
 """
@@ -41,11 +41,18 @@ class Fault:
         return int(self.kind) if self.kind != "drop" else 0
 
 
+@dataclass
+class _Queued:
+    scope: Scope
+    fault: Fault
+    skip: int = 0  # requests of this scope still to let through first
+
+
 class Faults:
     def __init__(self, seed: int = 0, **settings: Any) -> None:
         self.settings = FaultSettings()
         self._rng = random.Random(seed)
-        self._queue: deque[tuple[Scope, Fault]] = deque()
+        self._queue: deque[_Queued] = deque()
         self._lock = threading.Lock()
         self.configure(**settings)
 
@@ -70,14 +77,14 @@ class Faults:
         with self._lock:
             self._rng = random.Random(seed)
 
-    def inject(self, kind: Kind, count: int = 1, scope: Scope = "api",
-               retry_after: int | None = None) -> None:
-        """Queue ``count`` faults for the next requests of ``scope``."""
+    def inject(self, kind: Kind, count: int = 1, scope: Scope = "api", retry_after: int | None = None,
+               after: int = 0) -> None:
+        """Queue ``count`` faults for requests of ``scope``, letting the next ``after`` ones through."""
         if kind not in ("429", "503", "drop") or scope not in ("api", "token"):
             raise ValueError("kind must be 429, 503 or drop; scope api or token")
         fault = Fault(kind, self.settings.retry_after if retry_after is None else int(retry_after))
         with self._lock:
-            self._queue.extend([(scope, fault)] * count)
+            self._queue.extend([_Queued(scope, fault, int(after))] + [_Queued(scope, fault)] * (count - 1))
 
     def clear(self) -> None:
         """Empty the queue and set every rate back to zero."""
@@ -88,10 +95,13 @@ class Faults:
     def next(self, scope: Scope) -> Fault | None:
         """The fault for this request, if any: queued first, then drawn from the rates."""
         with self._lock:
-            for i, (queued_scope, fault) in enumerate(self._queue):
-                if queued_scope == scope:
+            for i, queued in enumerate(self._queue):
+                if queued.scope == scope:
+                    if queued.skip:
+                        queued.skip -= 1
+                        return None
                     del self._queue[i]
-                    return fault
+                    return queued.fault
             if scope != "api":
                 return None
             s = self.settings
@@ -105,5 +115,6 @@ class Faults:
     def state(self) -> dict[str, Any]:
         with self._lock:
             return {**asdict(self.settings), "queued": [
-                {"scope": scope, "kind": f.kind, "retry_after": f.retry_after} for scope, f in self._queue
+                {"scope": q.scope, "kind": q.fault.kind, "retry_after": q.fault.retry_after, "after": q.skip}
+                for q in self._queue
             ]}

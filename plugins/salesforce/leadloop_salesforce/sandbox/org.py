@@ -29,17 +29,20 @@ _SETTINGS = ("client_id", "client_secret", "rotate_refresh_tokens", "access_toke
 class Org:
     """The sandbox's whole state; thread-safe.
 
-    Options (all keyword, all changeable later through :meth:`configure` except the seed):
+    Options (all keyword; all but ``seed`` and ``refresh_token`` changeable later through
+    :meth:`configure`):
     ``seed`` (data and fault randomness), the data counts ``leads``, ``accounts``, ``contacts``,
     ``opportunities``, ``campaigns``, ``members`` (default none: an empty org), ``days`` (stamp spread),
     ``client_id`` (default ``leadloop-sandbox``), ``client_secret`` (default none: not checked),
+    ``refresh_token`` (the first grant's token; default a random one),
     ``rotate_refresh_tokens`` (default True), ``access_token_lifetime`` (seconds, default 7200),
     ``daily_limit`` (API requests, default 100000), ``default_batch_size`` (query page, default 2000),
     ``faults`` (a mapping of :class:`~.faults.FaultSettings` fields).
     """
 
     def __init__(self, *, seed: int = 0, days: float = 90, client_id: str = "leadloop-sandbox",
-                 client_secret: str | None = None, rotate_refresh_tokens: bool = True,
+                 client_secret: str | None = None, refresh_token: str | None = None,
+                 rotate_refresh_tokens: bool = True,
                  access_token_lifetime: float = 7200, daily_limit: int = 100_000,
                  default_batch_size: int = DEFAULT_BATCH_SIZE, faults: Mapping[str, Any] | None = None,
                  **counts: int) -> None:
@@ -57,7 +60,7 @@ class Org:
         self._usage = 0
         self._counters: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self.refresh_token = self.auth.new_grant()
+        self.refresh_token = self.auth.new_grant(refresh_token)
         """The first grant's refresh token: give it to a connector as its stored credential."""
         if counts:
             self.seed_data(seed=seed, days=days, **counts)

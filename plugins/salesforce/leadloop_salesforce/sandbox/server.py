@@ -64,7 +64,10 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             resp = Response.json(500, [{"message": f"sandbox error: {exc!r}",
                                         "errorCode": "UNKNOWN_EXCEPTION"}])
-        self._send(resp)
+        try:
+            self._send(resp)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
+            self.close_connection = True
 
     def _send(self, resp: Response) -> None:
         self.send_response(resp.status)
@@ -121,8 +124,8 @@ def start(port: int = 0, host: str = "127.0.0.1", quiet: bool = True, **options:
 
     ``options`` are :class:`~leadloop_salesforce.sandbox.org.Org`'s: ``seed``, ``leads``, ``accounts``,
     ``contacts``, ``opportunities``, ``campaigns``, ``members``, ``days``, ``client_id``,
-    ``client_secret``, ``rotate_refresh_tokens``, ``access_token_lifetime``, ``daily_limit``,
-    ``default_batch_size``, ``faults``.
+    ``client_secret``, ``refresh_token``, ``rotate_refresh_tokens``, ``access_token_lifetime``,
+    ``daily_limit``, ``default_batch_size``, ``faults``.
     """
     server = _Server((host, port), Org(**options), quiet)
     # A short poll interval makes stop() quick: tests start and stop many sandboxes.
