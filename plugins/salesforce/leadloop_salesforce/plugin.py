@@ -1,11 +1,15 @@
-"""Registers the Salesforce connector type."""
+"""Registers the Salesforce connector type and answers credential refreshes for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from leadloop import ConnectorType, hookimpl
+from leadloop import ConnectorContext, ConnectorType, hookimpl
 from leadloop.schemas import package_schema
+
+from .auth import refresh_credentials
+from .connector import SalesforceConnector
+from .mappings import DEFAULT_MAPPINGS
 
 # Salesforce's standard LeadStatus picklist; tenants override per org in their status_map.
 DEFAULT_STATUS_MAP = {
@@ -34,5 +38,17 @@ def leadloop_register_connectors(register: Callable[[ConnectorType], None]) -> N
             default_uniqueness="email+campaign",
             default_status_map=DEFAULT_STATUS_MAP,
             secrets=("client_secret", "refresh_token"),
+            default_mappings=DEFAULT_MAPPINGS,
+            factory=SalesforceConnector,
         )
     )
+
+
+@hookimpl
+def leadloop_refresh_credentials(
+    connector: ConnectorContext, credentials: Mapping[str, str]
+) -> dict[str, str] | None:
+    """Salesforce's OAuth refresh; other connector types are left to their own plugins."""
+    if connector.type != "salesforce":
+        return None
+    return refresh_credentials(connector, credentials)

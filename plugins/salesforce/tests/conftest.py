@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import httpx
+import pluggy
 import pytest
+
+from leadloop import ConnectorContext, hookspecs
+from leadloop.source import Runtime
+from leadloop_salesforce import plugin
+from leadloop_salesforce.connector import SalesforceConnector
 from leadloop_salesforce.sandbox import Sandbox, start
 
 API = "/services/data/v60.0"
@@ -38,8 +46,80 @@ def refresh(http: httpx.Client) -> Callable[..., httpx.Response]:
 
 
 @pytest.fixture
-def api(sf: Sandbox, refresh: Callable[..., httpx.Response]) -> Iterator[httpx.Client]:
-    """A client with a live session, based at ``/services/data/v60.0``."""
-    token = refresh(sf.refresh_token).json()["access_token"]
+def api(sf: Sandbox, http: httpx.Client, refresh: Callable[..., httpx.Response]) -> Iterator[httpx.Client]:
+    """A client with a live session, based at ``/services/data/v60.0``.
+
+    It uses a grant of its own, so ``sf.refresh_token`` stays unspent for the test's connector.
+    """
+    token = refresh(http.post("/_sandbox/tokens").json()["refresh_token"]).json()["access_token"]
     with httpx.Client(base_url=sf.url + API, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
         yield client
+
+
+class MemoryCredentials:
+    """Credentials kept in a dict; ``updates`` records every persisted change, in order."""
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self.values: dict[str, str] = dict(values or {})
+        self.updates: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> dict[str, str]:
+        return dict(self.values)
+
+    def update(self, values: Mapping[str, str]) -> None:
+        self.values.update(values)
+        self.updates.append(dict(values))
+
+    def lock(self) -> threading.Lock:
+        return self._lock
+
+
+@pytest.fixture
+def credentials() -> MemoryCredentials:
+    """An empty credentials store of one connector (the refresh token comes from its secrets)."""
+    return MemoryCredentials()
+
+
+@pytest.fixture
+def hook() -> Any:
+    """The hook caller with only the hook specs and this plugin: no other plugin can interfere."""
+    pm = pluggy.PluginManager("leadloop")
+    pm.add_hookspecs(hookspecs)
+    pm.register(plugin, name="salesforce")
+    return pm.hook
+
+
+@pytest.fixture
+def make_runtime(hook: Any) -> Callable[..., Runtime]:
+    """``make_runtime(sandbox, credentials=None, **settings)``: a Runtime for a connector on ``sandbox``.
+
+    Runtimes on one sandbox share one credentials store unless given their own, as the jobs of one
+    connector do: with rotation, a second store would still hold a refresh token already spent.
+    """
+    stores: dict[str, MemoryCredentials] = {}
+
+    def make(sandbox: Sandbox, credentials: MemoryCredentials | None = None, **settings: Any) -> Runtime:
+        context = ConnectorContext(
+            tenant="acme", name="crm", type="salesforce",
+            settings={"login_url": sandbox.url, "client_id": sandbox.client_id, **settings},
+            secrets={"refresh_token": sandbox.refresh_token},
+        )
+        return Runtime(context, credentials or stores.setdefault(sandbox.url, MemoryCredentials()), hook)
+
+    return make
+
+
+@pytest.fixture
+def connect(make_runtime: Callable[..., Runtime]) -> Iterator[Callable[..., SalesforceConnector]]:
+    """``connect(sandbox, **settings)``: a connector on ``sandbox``, closed after the test."""
+    made: list[SalesforceConnector] = []
+
+    def build(sandbox: Sandbox, credentials: MemoryCredentials | None = None,
+              **settings: Any) -> SalesforceConnector:
+        made.append(SalesforceConnector(make_runtime(sandbox, credentials, **settings)))
+        return made[-1]
+
+    yield build
+    for connector in made:
+        connector.close()
