@@ -73,5 +73,20 @@ def moment(var: str, names: Names, slow: Callable[[Any], Any], suffix: str = "")
     ]
 
 
+SPLIT_MEMO_SIZE = 4096
+
+
 def split(var: str, separator: str, names: Names) -> list[str]:
-    return [f"{var} = list(filter(None, map(str.strip, {var}.split({names.add(separator, 'separator')}))))"]
+    """Multi-select cells ("Storage; Backup") repeat a handful of combinations over a whole file, so
+    each distinct text is split once and remembered (up to ``SPLIT_MEMO_SIZE`` of them); every row
+    still gets its own list."""
+    memo: dict[str, tuple[str, ...]] = {}
+
+    def split_new(text: str) -> list[str]:
+        items = list(filter(None, map(str.strip, text.split(separator))))
+        if len(memo) < SPLIT_MEMO_SIZE:
+            memo[text] = tuple(items)
+        return items
+
+    known, new = names.add(memo, "splits"), names.add(split_new, "split")
+    return [f"{var} = list({known}[{var}]) if {var} in {known} else {new}({var})"]
