@@ -173,3 +173,23 @@ def test_email_accepts_addresses_people_have(map_value, address):
 )
 def test_email_refuses_what_cannot_be_an_address(refused, junk):
     assert refused({"core": "email", "transforms": ["email"]}, junk) == ["not an email address"]
+
+
+def test_split_cells_are_remembered_but_every_row_gets_its_own_list(monkeypatch):
+    from leadloop.mapping import compile_mapping, snippets
+
+    monkeypatch.setattr(snippets, "SPLIT_MEMO_SIZE", 2)
+    mapping = compile_mapping(
+        {
+            "object": "lead",
+            "fields": [{"core": "products_of_interest", "source": "P", "transforms": [{"split": ";"}]}],
+        }
+    )
+    mapper = mapping.for_columns(["P"])
+    first = mapper(["A; B"])["products_of_interest"]
+    first.append("changed by the store")
+    assert mapper(["A; B"])["products_of_interest"] == ["A", "B"]
+    for text in ("C", "D;E", "F", "G"):
+        assert mapper([text])["products_of_interest"] == text.split(";")
+    (memo,) = [value for name, value in mapper.__globals__.items() if name.startswith("_splits")]
+    assert memo == {"A; B": ("A", "B"), "C": ("C",)}
