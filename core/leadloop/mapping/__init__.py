@@ -27,8 +27,9 @@ After them every value gets its core field's type (from :mod:`leadloop.model`): 
 numbers, dates, email syntax, ISO 3166 countries and the canonical statuses are checked.
 
 A mapping is checked and compiled once (:func:`compile_mapping`, :func:`load_mapping`) into
-generated Python functions: :meth:`CompiledMapping.apply_in` for source records,
-:meth:`CompiledMapping.for_columns` for files, :meth:`CompiledMapping.apply_out` for write-back.
+generated Python functions: ``CompiledMapping.apply_in`` for source records,
+:meth:`CompiledMapping.for_columns` for files (the import's fast path: aliases resolved once per
+header row), :meth:`CompiledMapping.apply_out` for write-back.
 """
 
 from .compiled import CompiledMapping, MappedField, RowMapper, compile_mapping, load_mapping
