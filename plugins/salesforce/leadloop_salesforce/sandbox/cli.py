@@ -9,10 +9,13 @@ from collections.abc import Sequence
 from .server import serve
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` (without the program name) and serve until Ctrl-C; returns the exit status."""
+def main(argv: Sequence[str] | None = None, prog: str = "python -m leadloop_salesforce.sandbox") -> int:
+    """Parse ``argv`` (without the program name) and serve until Ctrl-C; returns the exit status.
+
+    ``prog`` is the command name shown in ``--help`` (``leadloop sandbox salesforce`` from the CLI).
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m leadloop_salesforce.sandbox",
+        prog=prog,
         description="A local Salesforce org for tests and demos: OAuth, SOQL query/queryAll, describe, "
                     "sObject Collections, limits and fault injection. Admin API under /_sandbox/.",
     )
