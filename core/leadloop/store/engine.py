@@ -1,0 +1,76 @@
+"""Which database, and an engine tuned for it.
+
+SQLite is the default so that one machine needs nothing installed; several processes (the CLI, the
+scheduler, workers) share its file, hence WAL (readers never block the writer), a busy timeout
+(a writer waits for the other instead of failing at once) and ``BEGIN IMMEDIATE`` for write
+transactions (a transaction that read first and then writes cannot be refused halfway, which a busy
+timeout does not prevent). PostgreSQL is chosen by URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+
+from ..errors import ConfigError
+
+BUSY_TIMEOUT_MS = 30_000
+_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""Compact JSON from one reused encoder: a third faster than ``json.dumps`` per value, which counts
+when every imported lead carries a list or a ``custom`` dict."""
+READ_ONLY = "leadloop_read_only"
+"""Execution option: the connection only reads, so on SQLite it begins without the write lock."""
+
+
+def default_url() -> str:
+    """``LEADLOOP_DATABASE_URL``, else the SQLite file ``$LEADLOOP_HOME/leadloop.db``."""
+    url = os.environ.get("LEADLOOP_DATABASE_URL")
+    if url:
+        return url
+    home = Path(os.environ.get("LEADLOOP_HOME") or Path.home() / ".leadloop").expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / 'leadloop.db'}"
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for ``url``; raises :class:`ConfigError` for a URL leadloop cannot use."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise ConfigError(f"database URL {url!r} is not valid: {exc}") from None
+    if backend == "sqlite":
+        engine = create_engine(url, json_serializer=_json_text)
+        _tune_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        return create_engine(url, json_serializer=_json_text, pool_pre_ping=True)
+    raise ConfigError(
+        f"database URL {url!r}: leadloop stores its data in SQLite or PostgreSQL, not {backend!r} "
+        "(set LEADLOOP_DATABASE_URL, e.g. postgresql+psycopg://user@host/db)"
+    )
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own implicit BEGIN is switched off: _on_begin issues the right one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # First, so that switching a new file to WAL waits for a process already writing to it.
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL never corrupts; a power cut may lose the last commits, which the sync
+        # design tolerates (pages repeat idempotently, pushes are safe to repeat).
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")

@@ -1,0 +1,15 @@
+"""Alembic environment: runs on the connection leadloop passes in (see ``leadloop.store.migrate``)."""
+
+from alembic import context
+
+from leadloop.store.tables import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,53 @@
+"""The store shared by several processes: SQLite is set up for it, and writers queue rather than fail."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from leadloop.store import Store, TenantStore
+
+LeadRow = Callable[..., dict[str, Any]]
+PRAGMAS = ("journal_mode", "foreign_keys", "busy_timeout")
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(store: Store) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with store.read() as conn:
+        settings = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in PRAGMAS}
+    assert settings["journal_mode"] == "wal"
+    assert settings["foreign_keys"] == 1
+    assert settings["busy_timeout"] >= 5000
+
+
+def test_writers_that_read_first_queue_instead_of_failing(
+    database_url: str, store: Store, acme: TenantStore, lead_row: LeadRow
+) -> None:
+    """Each transaction counts the leads, then writes one: on SQLite a transaction that began as a
+    reader cannot become the writer once another has committed, unless it took the write lock first."""
+    workers = [Store.open(database_url) for _ in range(3)]
+    errors: list[BaseException] = []
+
+    def work(worker: Store, first: int) -> None:
+        tenant = worker.tenant("acme")
+        try:
+            for n in range(first, first + 15):
+                with worker.transaction() as conn:
+                    conn.exec_driver_sql("SELECT count(*) FROM leads").scalar_one()
+                    tenant.upsert_leads(conn, [lead_row(n)])
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w, i * 100)) for i, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for w in workers:
+        w.close()
+    assert errors == []
+    assert acme.count_leads() == 45
