@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,3 +52,20 @@ def test_writers_that_read_first_queue_instead_of_failing(
         w.close()
     assert errors == []
     assert acme.count_leads() == 45
+
+
+def test_a_reader_does_not_wait_for_a_writer(
+    database_url: str, store: Store, acme: TenantStore, lead_row: LeadRow
+) -> None:
+    with store.transaction() as conn:
+        acme.upsert_leads(conn, [lead_row(1)])
+    other = Store.open(database_url)
+    try:
+        with store.transaction() as conn:
+            acme.upsert_leads(conn, [lead_row(2)])  # holds the write lock, not yet committed
+            started = time.monotonic()
+            assert other.tenant("acme").count_leads() == 1  # sees the last commit, at once
+            assert time.monotonic() - started < 2
+        assert other.tenant("acme").count_leads() == 2
+    finally:
+        other.close()
