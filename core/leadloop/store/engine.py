@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,6 +18,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
 from ..errors import ConfigError
+from ..home import home
 
 BUSY_TIMEOUT_MS = 30_000
 _json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -30,12 +30,7 @@ READ_ONLY = "leadloop_read_only"
 
 def default_url() -> str:
     """``LEADLOOP_DATABASE_URL``, else the SQLite file ``$LEADLOOP_HOME/leadloop.db``."""
-    url = os.environ.get("LEADLOOP_DATABASE_URL")
-    if url:
-        return url
-    home = Path(os.environ.get("LEADLOOP_HOME") or Path.home() / ".leadloop").expanduser()
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{home / 'leadloop.db'}"
+    return os.environ.get("LEADLOOP_DATABASE_URL") or f"sqlite:///{home() / 'leadloop.db'}"
 
 
 def open_engine(url: str) -> Engine:
