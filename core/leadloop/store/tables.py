@@ -45,7 +45,7 @@ metadata = MetaData(
 
 CONNECTOR_STATES = ("ok", "needs_reauth", "error")
 RUN_OUTCOMES = ("running", "ok", "failed", "paused", "quota", "cancelled")
-OUTBOX_STATUSES = ("pending", "sent", "unknown", "confirmed", "failed")
+OUTBOX_STATUSES = ("pending", "sent", "unknown", "confirmed", "failed", "superseded")
 FILE_STATUSES = ("importing", "processed", "failed", "duplicate")
 
 
@@ -93,6 +93,7 @@ connectors = Table(
     Column("status_map", JSONDoc, nullable=False, default=dict),
     Column("mapping", JSONDoc, nullable=False, default=dict),
     Column("jobs", JSONDoc, nullable=False, default=dict),
+    Column("sync", JSONDoc, nullable=False, server_default=text("'{}'")),
     Column("state", String, nullable=False, default="ok"),
     Column("state_reason", Text),
     Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),
@@ -302,6 +303,21 @@ checkpoints = Table(
     Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),
     _to_connectors(),
 )
+
+schedules = Table(
+    "schedules",
+    metadata,
+    _tenant_id(),
+    Column("connector", String, primary_key=True),
+    Column("job", String, primary_key=True),
+    Column("every_seconds", Integer),
+    Column("cron", String),
+    Column("enabled", Boolean, nullable=False),
+    Column("next_run_at", UTCDateTime, nullable=False),
+    _to_connectors(),
+    Index(None, "next_run_at"),
+)
+"""When each job runs next; the scheduler's tick reads only rows whose time has come."""
 
 leases = Table(
     "leases",

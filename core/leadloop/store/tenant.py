@@ -41,6 +41,7 @@ class ConnectorRecord:
     status_map: dict[str, dict[str, str]]
     mapping: dict[str, Any]
     jobs: dict[str, Any]
+    sync: dict[str, dict[str, Any]]
     state: ConnectorState
     state_reason: str | None
     updated_at: datetime
@@ -93,6 +94,7 @@ class TenantStore:
         status_map: Mapping[str, Mapping[str, str]] | None = None,
         mapping: Mapping[str, Any] | None = None,
         jobs: Mapping[str, Any] | None = None,
+        sync: Mapping[str, Mapping[str, Any]] | None = None,
         enabled: bool | None = None,
         conn: Connection | None = None,
     ) -> None:
@@ -110,6 +112,7 @@ class TenantStore:
             "status_map": {k: dict(v) for k, v in (status_map or {}).items()},
             "mapping": dict(mapping or {}),
             "jobs": dict(jobs or {}),
+            "sync": {k: dict(v) for k, v in (sync or {}).items()},
             "updated_at": utcnow(),
         }
         if enabled is not None:
