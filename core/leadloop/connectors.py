@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import PluginError
+
+if TYPE_CHECKING:
+    from .source import Runtime
 
 UniquenessRule = Literal["none", "email", "email+campaign"]
 """How two records are told to be the same lead: never (every record new), by email, or by
@@ -25,8 +28,8 @@ class ConnectorType:
 canonical statuses to the source's values by kind (``{"sales": {"Contacted": "Working -
 Contacted"}}``); a tenant's ``status_map`` overrides it entry by entry. ``default_mappings`` holds a
 mapping document per core object type, used where the tenant file gives none. ``factory`` builds the runtime
-    connector for one tenant's configuration (the sync engine calls it; ``None`` means the type is
-    registered but cannot run jobs yet).
+    connector from a :class:`leadloop.source.Runtime` for one run (``None``: the type is registered but
+    runs no jobs).
     """
 
     name: str
@@ -41,7 +44,7 @@ mapping document per core object type, used where the tenant file gives none. ``
     default_status_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     default_mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
-    factory: Callable[[ConnectorContext], Any] | None = None
+    factory: Callable[[Runtime], Any] | None = None
     plugin: str = ""
 
     def describe(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ watermark; sources re-read from it inclusively (overlap is fine, upserts are ide
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -39,13 +39,22 @@ class Page:
     ``watermark`` is the JSON-ready position to resume *after* this page; ``api_calls`` counts the
     calls spent fetching it. ``rejects`` lists rows the source itself could not read (a file row with
     a broken quote), each ``{"row": n, "field": f, "reason": r, "value": v}``.
+
+    File sources send positional rows instead of dicts: ``records`` are lists of cells under the
+    header ``columns``, ``row_numbers`` give each row's number in the file (for error reports),
+    ``external_ids`` each row's stable identity (so a replayed page updates, never duplicates), and
+    ``source`` names the file.
     """
 
-    records: list[Mapping[str, Any]]
+    records: Sequence[Mapping[str, Any]] | Sequence[Sequence[str]]
     watermark: dict[str, Any]
     deleted: list[Deleted] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
     api_calls: int = 0
+    columns: tuple[str, ...] | None = None
+    row_numbers: Sequence[int] | None = None
+    external_ids: Sequence[str] | None = None
+    source: str | None = None
 
 
 @dataclass
