@@ -19,7 +19,7 @@ from croniter import croniter
 from . import yamlfile
 from .connectors import ConnectorContext, ConnectorType, UniquenessRule
 from .errors import ConfigError, PluginError, Problem
-from .model import DistributionStatus, SalesStatus
+from .model import DistributionStatus, SalesStatus, core_fields
 from .plugins import Plugins
 from .schemas import core_schema
 from .validation import schema_problems
@@ -62,6 +62,7 @@ class ConnectorConfig:
     status_map: dict[str, dict[str, str]]
     mappings: dict[str, dict[str, Any]]
     jobs: dict[str, Schedule]
+    sync: dict[str, dict[str, Any]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def context(self, tenant: str, secrets: Mapping[str, str] | None = None) -> ConnectorContext:
@@ -153,6 +154,7 @@ class _ConnectorChecker:
         status_map = self._status_map(ctype, self.part(raw, "status_map"))
         mappings = self._mappings(ctype, self.part(raw, "mappings"))
         jobs = self._jobs(ctype, self.part(raw, "jobs"))
+        sync = self._sync(ctype, self.part(raw, "sync"))
         return ConnectorConfig(
             name=name,
             type=ctype.name,
@@ -162,6 +164,7 @@ class _ConnectorChecker:
             status_map=status_map,
             mappings=mappings,
             jobs=jobs,
+            sync=sync,
             secrets=secrets,
         )
 
@@ -232,6 +235,24 @@ class _ConnectorChecker:
                 continue
             documents[object_type] = document
         return documents
+
+    def _sync(self, ctype: ConnectorType, raw: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for object_type, spec in raw.items():
+            if object_type not in ctype.reads:
+                self.problem(("sync", object_type), f"connector type {ctype.name!r} does not read {object_type!r}")
+                continue
+            if spec["mode"] != "source_wins" and object_type not in ctype.writes:
+                self.problem(("sync", object_type, "mode"), f"connector type {ctype.name!r} cannot write "
+                             f"{object_type!r} back, so only 'source_wins' fits")
+                continue
+            known = set(core_fields(object_type))
+            for direction in ("in", "out"):
+                for i, name in enumerate(spec.get(direction, [])):
+                    if name not in known:
+                        self.problem(("sync", object_type, direction, i), f"{name!r} is not a {object_type} field")
+            out[object_type] = dict(spec)
+        return out
 
     def _jobs(self, ctype: ConnectorType, raw: Mapping[str, Mapping[str, Any]]) -> dict[str, Schedule]:
         jobs: dict[str, Schedule] = {}

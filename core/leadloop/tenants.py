@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .config import TenantConfig
 from .secrets import SecretBox
 from .store import Store
+from .sync import schedule
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,17 @@ def apply_tenant(store: Store, box: SecretBox, config: TenantConfig) -> ApplyRes
                 status_map=connector.status_map,
                 mapping=connector.mappings,
                 jobs={kind: schedule.to_json() for kind, schedule in connector.jobs.items()},
+                sync=connector.sync,
                 enabled=connector.enabled,
                 conn=conn,
             )
             for name, value in connector.secrets.items():
                 tenant.put_secret(connector.name, name, box.encrypt(value), conn=conn)
                 secrets += 1
+            schedule.replace(conn, config.id, connector.name,
+                             {kind: s.to_json() for kind, s in connector.jobs.items()})
+            if connector.secrets:
+                # Fresh credentials are the fix for "needs re-authorisation": the connector runs again.
+                tenant.set_connector_state(connector.name, "ok", None, conn=conn)
     created = len(set(config.connectors) - existing)
     return ApplyResult(created=created, updated=len(config.connectors) - created, secrets=secrets)

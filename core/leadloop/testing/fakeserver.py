@@ -36,6 +36,7 @@ class Faults:
     rate_stall: float = 0.0
     stall_seconds: float = 2.0
     refuse_tokens: bool = False
+    refuse_after_pages: int | None = None  # revoke every token once this many pages were served
     token_lifetime: float = 3600.0
     fail_write_ids: set[str] = field(default_factory=set)
     seed: int = 7
@@ -54,6 +55,8 @@ class FakeSource:
         self.calls: dict[str, int] = {}
         self._tokens: dict[str, float] = {}
         self._clock = 0.0
+        self.pages_served = 0
+        self.requests: list[dict[str, str]] = []
 
     # -- data -------------------------------------------------------------------------------
     def seed(self, n: int, *, same_second: int = 3) -> None:
@@ -124,6 +127,10 @@ class FakeSource:
 
     def page(self, since_stamp: str, since_id: str, limit: int) -> dict[str, Any]:
         with self._lock:
+            self.requests.append({"since_stamp": since_stamp, "since_id": since_id})
+            self.pages_served += 1
+            if self.faults.refuse_after_pages is not None and self.pages_served >= self.faults.refuse_after_pages:
+                self.faults.refuse_tokens = True
             rows = sorted(
                 (r for r in self.records.values() if (r["stamp"], r["id"]) >= (since_stamp, since_id)),
                 key=lambda r: (r["stamp"], r["id"]),

@@ -33,12 +33,13 @@ MAPPING = {
     "object": "lead",
     "source": "records",
     "fields": [
+        {"core": "external_id", "source": "id", "direction": "in"},
         {"core": "email", "source": "email"},
         {"core": "first_name", "source": "first_name"},
         {"core": "last_name", "source": "last_name"},
         {"core": "company", "source": "company"},
         {"core": "address.country", "source": "country", "transforms": ["country"]},
-        {"core": "sales_status", "source": "status", "direction": "out"},
+        {"core": "sales_status", "source": "status"},
         {"core": "modified_at", "source": "stamp", "direction": "in"},
     ],
 }
@@ -130,7 +131,7 @@ def leadloop_register_connectors(register: Callable[[ConnectorType], None]) -> N
             page_size=100,
             batch_size=50,
             default_uniqueness="none",
-            default_status_map={"sales": {"Contacted": "Working"}},
+            default_status_map={"sales": {"Not Contacted": "Open", "Contacted": "Working"}},
             secrets=("refresh_token",),
             default_mappings={"lead": MAPPING},
             factory=FakeConnector,

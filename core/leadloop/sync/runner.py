@@ -1,0 +1,118 @@
+"""Running one job of one connector: lease, runtime, the job itself, and an honest run record."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import AuthError, ConfigError, FatalError, LeadloopError, LeaseLost, QuotaExceeded, RetriableError
+from ..plugins import Plugins
+from ..secrets import SecretBox
+from ..source import Runtime
+from ..store import Store
+from . import leases, runs, schedule
+from .credentials import StoredCredentials
+from .job import Job
+from .pull import Stopped, pull
+from .push import push
+from .retry import RetryPolicy
+from .runs import RunStats
+
+log = logging.getLogger("leadloop.sync")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: int | None
+    outcome: str  # ok | failed | paused | quota | cancelled | skipped
+    error: str | None = None
+
+
+def run_job(
+    store: Store,
+    plugins: Plugins,
+    tenant: str,
+    connector: str,
+    kind: str,
+    *,
+    holder: str | None = None,
+    due_only: bool = False,
+    stop: threading.Event | None = None,
+    retry: RetryPolicy | None = None,
+    box: SecretBox | None = None,
+    progress: Callable[[RunStats], None] | None = None,
+) -> RunResult:
+    """Run ``kind`` (pull, push) for one connector now, unless another worker runs it already.
+
+    ``due_only``: the scheduler's call; the job runs only if it is still due once the lease is held
+    (another scheduler may have just run it), and its next run time moves on.
+    """
+    record = store.tenant(tenant).get_connector(connector)
+    if record is None:
+        raise ConfigError(f"tenant {tenant!r} has no connector {connector!r}")
+    ctype = plugins.connectors.get(record.type)
+    if kind not in ctype.jobs or ctype.factory is None:
+        raise ConfigError(f"connector type {ctype.name!r} has no {kind!r} job")
+    lease = leases.acquire(store, tenant, connector, kind, holder or leases.new_holder())
+    if lease is None:
+        return RunResult(None, "skipped", "another worker holds the job's lease")
+    try:
+        if due_only and not schedule.claim(store, tenant, connector, kind):
+            return RunResult(None, "skipped", "not due any more")
+        if not record.enabled or record.state != "ok":
+            return RunResult(None, "skipped", f"connector is {'disabled' if not record.enabled else record.state}")
+        return _execute(store, plugins, record, ctype, lease, kind, stop or threading.Event(),
+                        retry or RetryPolicy(), box or SecretBox.from_environment(), progress)
+    finally:
+        leases.release(store, lease)
+
+
+def _execute(store, plugins, record, ctype, lease, kind, stop, retry, box, progress) -> RunResult:  # type: ignore[no-untyped-def]
+    tenant = lease.tenant
+    credentials = StoredCredentials(store, box, tenant, record.name)
+    context = _context(record, tenant, credentials)
+    runtime = Runtime(context=context, credentials=credentials, hook=plugins.hook)
+    run_id = runs.start(store, tenant, record.name, kind)
+    job = Job(store=store, plugins=plugins, connector=record, ctype=ctype, context=context, runtime=runtime,
+              lease=lease, run_id=run_id, kind=kind, retry=retry, stop=stop, progress=progress)
+    outcome, error = "ok", None
+    try:
+        connector = ctype.factory(runtime)
+        objects = [o for o in (record.settings.get("objects") or ["lead"]) if o in
+                   (ctype.reads if kind == "pull" else ctype.writes)]
+        for object_type in objects:
+            if kind == "pull":
+                pull(job, connector, object_type)
+            else:
+                push(job, connector, object_type)
+    except Stopped:
+        outcome = "cancelled"
+    except AuthError as exc:
+        exc.tenant, exc.connector = exc.tenant or tenant, exc.connector or record.name
+        store.tenant(tenant).set_connector_state(record.name, "needs_reauth", str(exc))
+        outcome, error = "paused", str(exc)
+    except QuotaExceeded as exc:
+        outcome, error = "quota", str(exc)
+    except LeaseLost as exc:
+        outcome, error = "cancelled", str(exc)
+    except (RetriableError, FatalError, ConfigError) as exc:
+        outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+    except LeadloopError as exc:
+        outcome, error = "failed", str(exc)
+    except Exception as exc:  # a plugin's bug must end the run recorded, not leave it "running"
+        log.exception("job %s of connector %r (tenant %r) crashed", kind, record.name, tenant)
+        outcome, error = "failed", f"{type(exc).__name__}: {exc}"
+    finally:
+        job.stats.api_calls = runtime.api_calls
+        runs.finish(store, run_id, outcome, job.stats, error)
+    return RunResult(run_id, outcome, error)
+
+
+def _context(record, tenant, credentials):  # type: ignore[no-untyped-def]
+    from ..connectors import ConnectorContext
+
+    return ConnectorContext(tenant=tenant, name=record.name, type=record.type, settings=record.settings,
+                            uniqueness=record.uniqueness, status_map=record.status_map,
+                            secrets=credentials.get())
