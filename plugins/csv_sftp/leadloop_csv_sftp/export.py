@@ -139,3 +139,22 @@ def write_error_report(
     1,000 characters. Returns the number of lines written.
     """
     return write_table(REPORT_HEADERS, (_report_line(r) for r in rows), target, fmt, title="errors")
+
+
+def write_error_reports(rows: Iterable[Reject | Mapping[str, Any]], csv_out: BinaryIO, xlsx_out: BinaryIO) -> int:
+    """The same error report as CSV and as XLSX, reading ``rows`` once (it may be a stream from the
+    store): the XLSX is made from the CSV just written, so ``csv_out`` must be readable too.
+
+    Returns the lines written; with none, ``xlsx_out`` is left untouched.
+    """
+    start = csv_out.tell()
+    n = write_error_report(rows, csv_out, "csv")
+    if n:
+        csv_out.seek(start)
+        text = io.TextIOWrapper(csv_out, encoding="utf-8-sig", newline="")
+        lines = csv.reader(text)
+        headers = next(lines)
+        write_table(headers, ([int(r[0]) if r[0].isdigit() else r[0], *r[1:]] for r in lines), xlsx_out, "xlsx",
+                    title="errors")
+        text.detach()
+    return n

@@ -1,18 +1,12 @@
-"""The SFTP inbox as the import engine sees it: complete files, one file's rows, then finish.
+"""The SFTP inbox as the import engine sees it: complete files, one file's bytes, then finish.
 
-A run goes::
+A run goes (:mod:`leadloop_csv_sftp.filesource` is the real one)::
 
     with SftpInbox(context.settings, context.secrets) as inbox:
         for remote in inbox.complete_files(state):      # state: the job's watermark, persisted
-            try:
-                table = inbox.open(remote)
-            except UnreadableFile as e:
-                inbox.finish(remote, "failed", reason=e.reason)
-                continue
-            with table:
-                for page in table.pages(5000):           # rows, rejects, last_row
-                    ...                                   # map, store, commit
-            inbox.finish(remote, "processed", error_rows)
+            with inbox.fetch(remote) as fetched:         # a local copy and its SHA-256
+                ...                                       # known checksum? else open_table, pages, commit
+            inbox.finish(remote, "processed", error_rows)   # or "failed" with a reason
 
 A file is only picked up once complete. ``done_marker``: ``X.csv`` is complete when ``X.csv.done``
 exists (the uploader writes it last; the safe choice). ``stable_size``: when its size and
@@ -27,23 +21,24 @@ already taken there gets a UTC timestamp, so re-uploads never overwrite an earli
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import io
 import posixpath
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from types import TracebackType
-from typing import IO, Any, Literal, Self
+from typing import IO, Any, BinaryIO, Literal, Self
 
 import paramiko
 from leadloop.errors import ConfigError
 
-from .connection import RETRY_DELAYS, RemoteReader, SftpConnection
-from .export import write_error_report, write_table
+from .connection import RETRY_DELAYS, WINDOW, RemoteReader, SftpConnection
+from .export import write_error_reports
 from .reader import open_table
 from .tables import Reject, Table
 
@@ -97,6 +92,14 @@ class RemoteFile:
     path: str
     size: int
     mtime: int
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A file's bytes, readable from the start, and their SHA-256 (hex)."""
+
+    stream: BinaryIO
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,26 @@ class SftpInbox:
             for e in complete
         ]
 
+    @contextmanager
+    def fetch(self, remote: RemoteFile) -> Iterator[Fetched]:
+        """The file's bytes copied to a local temporary file, with their SHA-256.
+
+        The checksum must be known before a row is imported (a content seen before is not imported
+        again), and one transfer is cheaper than reading the file twice over the network; the copy
+        is deleted when the block ends.
+        """
+        reader = RemoteReader(self._conn, remote.path, remote.size)
+        digest = hashlib.sha256()
+        with tempfile.TemporaryFile() as local:
+            try:
+                while chunk := reader.read(WINDOW):
+                    digest.update(chunk)
+                    local.write(chunk)
+            finally:
+                reader.close()
+            local.seek(0)
+            yield Fetched(local, digest.hexdigest())
+
     def open(self, remote: RemoteFile) -> Table:
         """The file's rows, streamed; ``table.sha256`` is known once they have all been read.
 
@@ -206,24 +229,15 @@ class SftpInbox:
         return FinishedFile(moved_to, reports)
 
     def _write_reports(self, name: str, error_rows: Iterable[Reject | Mapping[str, Any]]) -> tuple[str, ...]:
-        with tempfile.TemporaryFile() as report_csv:
-            if not write_error_report(error_rows, report_csv, "csv"):
+        with tempfile.TemporaryFile() as report_csv, tempfile.TemporaryFile() as report_xlsx:
+            if not write_error_reports(error_rows, report_csv, report_xlsx):
                 return ()
             folder = posixpath.join(self.settings.directory, "errors")
             self._ensure_folder(folder)
             csv_path = posixpath.join(folder, f"{name}.errors.csv")
-            self._upload(report_csv, csv_path)
             xlsx_path = posixpath.join(folder, f"{name}.errors.xlsx")
-            with tempfile.TemporaryFile() as report_xlsx:
-                # One pass over error_rows (it may be a stream): the XLSX is made from the CSV.
-                report_csv.seek(0)
-                text = io.TextIOWrapper(report_csv, encoding="utf-8-sig", newline="")
-                lines = csv.reader(text)
-                headers = next(lines)
-                rows = ([int(r[0]) if r[0].isdigit() else r[0], *r[1:]] for r in lines)
-                write_table(headers, rows, report_xlsx, "xlsx", title="errors")
-                text.detach()
-                self._upload(report_xlsx, xlsx_path)
+            self._upload(report_csv, csv_path)
+            self._upload(report_xlsx, xlsx_path)
         return csv_path, xlsx_path
 
     def _upload(self, local: IO[bytes], path: str) -> None:

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from leadloop import ConnectorType, hookimpl
 from leadloop.schemas import package_schema
 
+from .connector import PAGE_SIZE, CsvSftpConnector
+from .mapping import LEAD_MAPPING
+
 
 @hookimpl
 def leadloop_register_connectors(register: Callable[[ConnectorType], None]) -> None:
@@ -18,10 +21,12 @@ def leadloop_register_connectors(register: Callable[[ConnectorType], None]) -> N
             reads=("lead",),
             writes=(),
             jobs=("pull",),
-            page_size=5000,
+            page_size=PAGE_SIZE,
             batch_size=1,
             # Trade-show and telemarketing files: every row is a new lead unless configured.
             default_uniqueness="none",
+            default_mappings={"lead": LEAD_MAPPING},
             secrets=("password", "private_key"),
+            factory=CsvSftpConnector,
         )
     )
