@@ -15,7 +15,10 @@ from .app import App
 from .config_cmd import apply_cmd, config_group
 from .connectors_cmd import connectors_group
 from .demo_cmd import demo_cmd
+from .files_cmd import export_cmd, import_cmd
+from .jobs_cmd import jobs_group, runs_group, scheduler_group, worker_cmd
 from .plugins_cmd import plugins_group
+from .sandbox_cmd import sandbox_group
 from .tenants_cmd import tenants_group
 
 
@@ -41,7 +44,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = App()
 
 
-for command in (plugins_group, tenants_group, connectors_group, config_group, apply_cmd, demo_cmd):
+for command in (plugins_group, tenants_group, connectors_group, config_group, apply_cmd, demo_cmd,
+                scheduler_group, jobs_group, runs_group, worker_cmd, import_cmd, export_cmd, sandbox_group):
     cli.add_command(command)
 
 
