@@ -216,11 +216,12 @@ def _pair(text: str) -> tuple[str, str]:
     return name, value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Serve a directory over SFTP in the foreground until interrupted; prints the known_hosts line."""
-    parser = argparse.ArgumentParser(
-        prog="leadloop sandbox sftp", description="Serve a directory over SFTP on 127.0.0.1."
-    )
+def main(argv: Sequence[str] | None = None, prog: str = "python -m leadloop_csv_sftp.sandbox") -> int:
+    """Serve a directory over SFTP in the foreground until interrupted; prints the known_hosts line.
+
+    ``prog`` is the command name ``--help`` shows (``leadloop sandbox sftp`` from the CLI).
+    """
+    parser = argparse.ArgumentParser(prog=prog, description="Serve a directory over SFTP on 127.0.0.1.")
     parser.add_argument("--root", type=Path, required=True, help="directory to serve (created if missing)")
     parser.add_argument("--port", type=int, default=2222, help="port on 127.0.0.1 (default 2222, 0: any)")
     parser.add_argument(
