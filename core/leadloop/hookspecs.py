@@ -109,7 +109,8 @@ def leadloop_translate_status(
 ) -> str | None:
     """Translate a status between the hub's canonical values and the source's picklist.
 
-    ``kind`` says which status: a :class:`leadloop.model.SalesStatus` or
+    Called for every status field a pull reads (before the mapping checks it) and every status a
+    push writes back. ``kind`` says which status: a :class:`leadloop.model.SalesStatus` or
     :class:`leadloop.model.DistributionStatus` value. With ``direction="out"`` ``status`` is the
     canonical value and the answer the source's (e.g. ``"Contacted"`` -> ``"Working - Contacted"``);
     with ``"in"`` the reverse. The core's default reads the tenant's ``status_map`` and then the
