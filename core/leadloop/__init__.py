@@ -3,5 +3,5 @@
 from .connectors import ConnectorContext, ConnectorType
 from .hookspecs import hookimpl
 
-__all__ = ["ConnectorContext", "ConnectorType", "hookimpl", "__version__"]
+__all__ = ["ConnectorContext", "ConnectorType", "__version__", "hookimpl"]
 __version__ = "0.1.0"

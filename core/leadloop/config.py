@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from croniter import croniter
+from croniter import croniter  # type: ignore[import-untyped]
 
 from . import yamlfile
 from .connectors import ConnectorContext, ConnectorType, UniquenessRule

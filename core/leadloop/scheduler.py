@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Protocol
 
 from .plugins import Plugins
@@ -52,7 +53,7 @@ class InlineExecutor:
             self._in_flight.add(job)
         future = self._pool.submit(run_job, self._store, self._plugins, job.tenant, job.connector, job.job,
                                    holder=self._holder, due_only=True, stop=self._stop)
-        future.add_done_callback(lambda f, j=job: self._done(j, f))
+        future.add_done_callback(partial(self._done, job))
 
     def _done(self, job: DueJob, future: Future[RunResult]) -> None:
         with self._lock:

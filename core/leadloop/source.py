@@ -46,7 +46,7 @@ class Page:
     ``source`` names the file.
     """
 
-    records: Sequence[Mapping[str, Any]] | Sequence[Sequence[str]]
+    records: Sequence[Mapping[str, Any] | Sequence[str]]
     watermark: dict[str, Any]
     deleted: list[Deleted] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)

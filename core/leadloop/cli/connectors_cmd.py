@@ -41,9 +41,8 @@ def connectors_list(app: App, tenant_id: str | None, as_json: bool) -> None:
     if as_json:
         emit(rows, [], as_json=True)
         return
-    table = [
-        {**r, "enabled": "yes" if r["enabled"] else "no", "jobs": ", ".join(sorted(r["jobs"]))} for r in rows
-    ]
+    table = [{**r, "enabled": "yes" if r["enabled"] else "no", "jobs": ", ".join(sorted(r["jobs"]))}  # type: ignore[call-overload]
+             for r in rows]
     emit(table, ["tenant", "name", "type", "enabled", "state", "uniqueness", "jobs"], as_json=False,
          title="Connectors")
 

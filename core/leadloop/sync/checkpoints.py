@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.engine import Connection
 
 from ..store import Store
@@ -12,7 +12,7 @@ from ..store.tables import checkpoints
 from ..store.types import utcnow
 
 
-def _key(tenant: str, connector: str, job: str, object_type: str):  # type: ignore[no-untyped-def]
+def _key(tenant: str, connector: str, job: str, object_type: str) -> ColumnElement[bool]:
     return and_(
         checkpoints.c.tenant_id == tenant,
         checkpoints.c.connector == connector,
@@ -22,10 +22,11 @@ def _key(tenant: str, connector: str, job: str, object_type: str):  # type: igno
 
 
 def load(store: Store, tenant: str, connector: str, job: str, object_type: str) -> dict[str, Any] | None:
-    with store.transaction() as conn:
-        return conn.execute(  # type: ignore[no-any-return]
+    with store.read() as conn:
+        watermark: dict[str, Any] | None = conn.execute(
             select(checkpoints.c.watermark).where(_key(tenant, connector, job, object_type))
         ).scalar()
+        return watermark
 
 
 def save(conn: Connection, tenant: str, connector: str, job: str, object_type: str, watermark: dict[str, Any]) -> None:

@@ -21,7 +21,6 @@ from .leases import Lease
 from .retry import RetryPolicy
 from .runs import RunStats
 
-
 STATUS_KINDS = {"sales_status": "sales", "distribution_status": "distribution"}
 
 

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +38,7 @@ class Lease:
     token: int
     ttl: float
 
-    def _where(self):  # type: ignore[no-untyped-def]
+    def _where(self) -> ColumnElement[bool]:
         return and_(
             leases.c.tenant_id == self.tenant,
             leases.c.connector == self.connector,
@@ -75,7 +75,7 @@ def acquire(store: Store, tenant: str, connector: str, job: str, holder: str, tt
     return Lease(tenant, connector, job, holder, int(token), ttl)
 
 
-def _take_from_dead_holder(store: Store, key, holder: str, expires: datetime) -> int | None:  # type: ignore[no-untyped-def]
+def _take_from_dead_holder(store: Store, key: ColumnElement[bool], holder: str, expires: datetime) -> int | None:
     """Take over a lease whose holder was a process of this host that no longer exists (killed,
     crashed): waiting for its expiry would only delay the job. The token must not have moved since
     it was read, so two workers cannot both take it over."""
@@ -83,11 +83,12 @@ def _take_from_dead_holder(store: Store, key, holder: str, expires: datetime) ->
         row = conn.execute(select(leases.c.holder, leases.c.token).where(key)).first()
         if row is None or not _is_dead(row.holder):
             return None
-        return conn.execute(  # type: ignore[no-any-return]
+        token: int | None = conn.execute(
             update(leases).where(key, leases.c.token == row.token)
             .values(holder=holder, token=row.token + 1, expires_at=expires)
             .returning(leases.c.token)
         ).scalar()
+        return token
 
 
 def _is_dead(holder: str) -> bool:

@@ -7,7 +7,7 @@ upsert makes the repeat harmless.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import and_, insert, update
@@ -112,17 +112,16 @@ def _map(job: Job, object_type: str, page: Page) -> tuple[list[dict[str, Any]], 
 def _mapped(job: Job, object_type: str, page: Page) -> Iterator[tuple[str, dict[str, Any] | BadRecord]]:
     mapper = job.row_mapper(object_type, page.columns) if page.columns is not None else None
     for i, record in enumerate(page.records):
-        if page.columns is not None:
-            label = f"row {page.row_numbers[i]}" if page.row_numbers is not None else f"row #{i + 1}"
-        else:
-            label = f"{object_type} {record.get('Id') or record.get('id') or f'#{i + 1}'}"  # type: ignore[union-attr]
         try:
-            if mapper is not None:
-                yield label, mapper(record, label)  # type: ignore[arg-type]
-            elif page.columns is not None:
-                yield label, job.map_in(object_type, dict(zip(page.columns, record, strict=False)), label)
-            else:
+            if isinstance(record, Mapping):
+                label = f"{object_type} {record.get('Id') or record.get('id') or f'#{i + 1}'}"
                 yield label, job.map_in(object_type, record, label)
+                continue
+            label = f"row {page.row_numbers[i]}" if page.row_numbers is not None else f"row #{i + 1}"
+            if mapper is not None:
+                yield label, mapper(record, label)
+            else:
+                yield label, job.map_in(object_type, dict(zip(page.columns or (), record, strict=False)), label)
         except BadRecord as exc:
             yield label, exc
 

@@ -7,11 +7,21 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import AuthError, ConfigError, FatalError, LeadloopError, LeaseLost, QuotaExceeded, RetriableError
+from ..connectors import ConnectorContext, ConnectorType
+from ..errors import (
+    AuthError,
+    ConfigError,
+    FatalError,
+    LeadloopError,
+    LeaseLost,
+    QuotaExceeded,
+    RetriableError,
+)
 from ..plugins import Plugins
 from ..secrets import SecretBox
 from ..source import Runtime
 from ..store import Store
+from ..store.tenant import ConnectorRecord
 from . import leases, runs, schedule
 from .credentials import StoredCredentials
 from .job import Job
@@ -53,8 +63,8 @@ def run_job(
     if record is None:
         raise ConfigError(f"tenant {tenant!r} has no connector {connector!r}")
     ctype = plugins.connectors.get(record.type)
-    if kind not in ctype.jobs or ctype.factory is None:
-        raise ConfigError(f"connector type {ctype.name!r} has no {kind!r} job")
+    if kind not in ctype.jobs or ctype.factory is None:  # checked here, before a lease is taken
+        raise ConfigError(f"connector type {ctype.name!r} has no {kind!r} job (it has: {', '.join(ctype.jobs)})")
     lease = leases.acquire(store, tenant, connector, kind, holder or leases.new_holder())
     if lease is None:
         return RunResult(None, "skipped", "another worker holds the job's lease")
@@ -69,17 +79,32 @@ def run_job(
         leases.release(store, lease)
 
 
-def _execute(store, plugins, record, ctype, lease, kind, stop, retry, box, progress) -> RunResult:  # type: ignore[no-untyped-def]
+def _execute(
+    store: Store,
+    plugins: Plugins,
+    record: ConnectorRecord,
+    ctype: ConnectorType,
+    lease: leases.Lease,
+    kind: str,
+    stop: threading.Event,
+    retry: RetryPolicy,
+    box: SecretBox,
+    progress: Callable[[RunStats], None] | None,
+) -> RunResult:
     tenant = lease.tenant
     credentials = StoredCredentials(store, box, tenant, record.name)
-    context = _context(record, tenant, credentials)
+    context = ConnectorContext(tenant=tenant, name=record.name, type=record.type, settings=record.settings,
+                               uniqueness=record.uniqueness, status_map=record.status_map,
+                               secrets=credentials.get())
     runtime = Runtime(context=context, credentials=credentials, hook=plugins.hook)
     run_id = runs.start(store, tenant, record.name, kind)
     job = Job(store=store, plugins=plugins, connector=record, ctype=ctype, context=context, runtime=runtime,
               lease=lease, run_id=run_id, kind=kind, retry=retry, stop=stop, progress=progress)
     outcome, error = "ok", None
     try:
-        connector = ctype.factory(runtime)
+        factory = ctype.factory
+        assert factory is not None  # run_job refused types without one
+        connector = factory(runtime)
         objects = [o for o in (record.settings.get("objects") or ["lead"]) if o in
                    (ctype.reads if kind == "pull" else ctype.writes)]
         for object_type in objects:
@@ -108,11 +133,3 @@ def _execute(store, plugins, record, ctype, lease, kind, stop, retry, box, progr
         job.stats.api_calls = runtime.api_calls
         runs.finish(store, run_id, outcome, job.stats, error)
     return RunResult(run_id, outcome, error)
-
-
-def _context(record, tenant, credentials):  # type: ignore[no-untyped-def]
-    from ..connectors import ConnectorContext
-
-    return ConnectorContext(tenant=tenant, name=record.name, type=record.type, settings=record.settings,
-                            uniqueness=record.uniqueness, status_map=record.status_map,
-                            secrets=credentials.get())

@@ -160,7 +160,7 @@ class FakeSource:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
@@ -193,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         source = self.server.source
         path = urlparse(self.path).path
         if path == "/token":
@@ -206,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"error": "not_found"})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         if url.path != "/records":
             self._send(404, {"error": "not_found"})

@@ -7,8 +7,8 @@ example of a connector that pulls incrementally, pushes in batches and refreshes
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx

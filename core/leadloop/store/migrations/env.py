@@ -1,7 +1,6 @@
 """Alembic environment: runs on the connection leadloop passes in (see ``leadloop.store.migrate``)."""
 
 from alembic import context
-
 from leadloop.store.tables import metadata
 
 connection = context.config.attributes["connection"]
