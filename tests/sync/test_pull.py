@@ -158,3 +158,20 @@ def test_token_refused_after_page_n_pauses_and_resumes_from_page_n(
     assert run["outcome"] == "ok", run["error"]
     assert fake.source.requests[served] == {"since_stamp": after_three["stamp"], "since_id": "L0000297"}
     assert external_ids(store) == sorted(fake.source.records)
+
+
+def test_daily_quota_reached_mid_run_ends_it_cleanly_with_progress_kept(
+    fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins
+) -> None:
+    fake.source.seed(500)
+    fake.source.faults.daily_quota = 2
+    apply(fake.url, page_size=100)
+    run = pull(store, plugins)
+    assert run["outcome"] == "quota" and "daily API request limit" in run["error"]
+    assert (run["pages"], store.tenant("acme").count_leads()) == (2, 199)
+    assert checkpoints.load(store, "acme", "src", "pull", "lead") == {"stamp": stamp(198 // 3), "id": "L0000198"}
+    connector = store.tenant("acme").get_connector("src")
+    assert connector is not None and connector.state == "ok"  # not paused: tomorrow's run goes on
+    fake.source.faults.daily_quota = None
+    assert pull(store, plugins)["outcome"] == "ok"
+    assert external_ids(store) == sorted(fake.source.records)

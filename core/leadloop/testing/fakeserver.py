@@ -38,7 +38,9 @@ class Faults:
     refuse_tokens: bool = False
     refuse_after_pages: int | None = None  # revoke every token once this many pages were served
     token_lifetime: float = 3600.0
-    fail_write_ids: set[str] = field(default_factory=set)
+    fail_write_ids: set[str] = field(default_factory=set)  # refused for good (validation)
+    flaky_write_ids: dict[str, int] = field(default_factory=dict)  # id -> times refused before accepted
+    daily_quota: int | None = None  # API requests allowed; past it every call answers 403
     seed: int = 7
 
 
@@ -103,6 +105,9 @@ class FakeSource:
         f = self.faults
         with self._lock:
             roll = self._rng.random()
+            spent = sum(n for endpoint, n in self.calls.items() if endpoint != "token")
+        if f.daily_quota is not None and spent > f.daily_quota:
+            return 403, {}, {"error": "quota_exceeded", "message": "daily API request limit reached"}
         if roll < f.rate_429:
             return 429, {"Retry-After": str(f.retry_after)}, {"error": "rate_limited"}
         if roll < f.rate_429 + f.rate_5xx:
@@ -148,6 +153,13 @@ class FakeSource:
                 results.append({"id": rid, "success": False, "error": "VALIDATION: status not allowed"})
                 continue
             with self._lock:
+                flaky = self.faults.flaky_write_ids.get(rid or "", 0)
+                if flaky:
+                    self.faults.flaky_write_ids[rid or ""] = flaky - 1
+            if flaky:
+                results.append({"id": rid, "success": False, "error": "LOCKED: record busy, try again"})
+                continue
+            with self._lock:
                 self.writes.append(change)
             if rid is None:
                 with self._lock:
@@ -163,7 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, *, stall: float = 0.0) -> None:
+        """Answer; a stall comes after the work was done, like a source that applied a change and
+        then failed to say so in time."""
+        if stall:
+            time.sleep(stall)
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -177,21 +193,20 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return json.loads(self.rfile.read(length) or b"{}")
 
-    def _guard(self, endpoint: str) -> bool:
-        """Count the call and apply faults and auth; False when an answer was already sent."""
+    def _guard(self, endpoint: str) -> float | None:
+        """Count the call and apply faults and auth: None when an answer was already sent, else the
+        seconds to stall before answering."""
         source = self.server.source
         source.count(endpoint)
         fault = source.fault()
-        if isinstance(fault, float):
-            time.sleep(fault)
-        elif fault is not None:
+        if fault is not None and not isinstance(fault, float):
             status, headers, body = fault
             self._send(status, body, headers)
-            return False
+            return None
         if not source.token_ok(self.headers.get("Authorization")):
             self._send(401, {"error": "invalid_token"})
-            return False
-        return True
+            return None
+        return fault or 0.0
 
     def do_POST(self) -> None:
         source = self.server.source
@@ -201,8 +216,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = source.issue_token(self._body().get("refresh_token", ""))
             self._send(status, body)
         elif path == "/batch":
-            if self._guard("batch"):
-                self._send(200, {"results": source.write(self._body().get("changes", []))})
+            changes = self._body().get("changes", [])
+            stall = self._guard("batch")
+            if stall is not None:
+                self._send(200, {"results": source.write(changes)}, stall=stall)
         else:
             self._send(404, {"error": "not_found"})
 
@@ -211,18 +228,23 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path != "/records":
             self._send(404, {"error": "not_found"})
             return
-        if self._guard("records"):
+        stall = self._guard("records")
+        if stall is not None:
             q = parse_qs(url.query)
             self._send(
                 200,
                 self.server.source.page(
                     q.get("since_stamp", [""])[0], q.get("since_id", [""])[0], int(q.get("limit", ["100"])[0])
                 ),
+                stall=stall,
             )
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (its timeout) closes the socket mid-answer: expected here."""
 
     def __init__(self, source: FakeSource, port: int) -> None:
         super().__init__(("127.0.0.1", port), _Handler)

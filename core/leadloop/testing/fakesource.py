@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from .. import ConnectorContext, ConnectorType, hookimpl
-from ..errors import AuthError, RetriableError
+from ..errors import AuthError, QuotaExceeded, RetriableError
 from ..source import Change, Deleted, Page, PushResult, Runtime
 
 SCHEMA = {
@@ -67,6 +67,8 @@ class FakeConnector:
             if response.status_code == 401:
                 token = self.rt.access_token(stale=token)
                 continue
+            if response.status_code == 403:
+                raise QuotaExceeded(f"{self.url}: {response.json().get('message', 'daily API quota reached')}")
             if response.status_code == 429 or response.status_code >= 500:
                 raise RetriableError(
                     f"{method} {path}: HTTP {response.status_code}",
