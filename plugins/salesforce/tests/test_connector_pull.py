@@ -97,8 +97,8 @@ def test_configured_fields_replace_the_standard_list(sf, connect):
 
 
 def test_a_field_the_org_lacks_is_a_configuration_error(sf, connect):
-    with pytest.raises(ConfigError, match="No such column 'Partner__c'"):
-        list(connect(sf, fields={"lead": ["Partner__c"]}).pull("lead", None))
+    with pytest.raises(ConfigError, match="No such column 'Region__c'"):
+        list(connect(sf, fields={"lead": ["Region__c"]}).pull("lead", None))
 
 
 def test_names_and_watermarks_cannot_inject_soql(sf, connect):

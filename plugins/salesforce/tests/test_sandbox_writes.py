@@ -187,3 +187,37 @@ def test_references_must_point_at_live_records_of_the_right_type(sf, api):
     assert results[2]["errors"][0]["statusCode"] == "INVALID_CROSS_REFERENCE_KEY"
     member = sf.org.get("CampaignMember", results[0]["id"])
     assert member["Status"] == "Sent" and member["HasResponded"] is False
+
+
+def test_the_channel_package_fields_are_described_custom_and_validated(sf, api):
+    fields = {f["name"]: f for f in api.get("/sobjects/Lead/describe").json()["fields"]}
+    channel = ("Partner__c", "Partner_Rep_Name__c", "Partner_Rep_Email__c", "Distribution_Status__c",
+               "Rejection_Reason__c")
+    assert all(fields[n]["custom"] and fields[n]["updateable"] for n in channel)
+    assert not fields["Status"]["custom"]
+    assert [p["value"] for p in fields["Distribution_Status__c"]["picklistValues"]] == [
+        "Unassigned", "Assigned", "Accepted", "Rejected", "Pulled Back", "Rerouted"]
+    campaign = {f["name"]: f for f in api.get("/sobjects/Campaign/describe").json()["fields"]}
+    assert campaign["Offer_ID__c"]["custom"] and campaign["Tactic_ID__c"]["length"] == 40
+
+    target = sf.org.create("Lead", {"LastName": "Routed", "Company": "Acme"})
+    results = api.patch("/composite/sobjects", json={"records": [
+        lead(id=target, Distribution_Status__c="Accepted", Partner__c="Northwind", Partner_Rep_Email__c="a@b.co"),
+        lead(id=target, Distribution_Status__c="Maybe"),
+        lead(id=target, Partner_Rep_Email__c="nobody"),
+    ]}).json()
+    assert [r["errors"][0]["statusCode"] if r["errors"] else "ok" for r in results] == [
+        "ok", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "INVALID_EMAIL_ADDRESS"]
+    assert sf.org.get("Lead", target)["Partner__c"] == "Northwind"
+
+
+def test_a_locked_row_refuses_writes_until_its_lock_is_spent(sf, api, http):
+    first, second = (sf.org.create("Lead", {"LastName": n, "Company": "Acme"}) for n in ("One", "Two"))
+    assert http.post(f"/_sandbox/records/Lead/{first}/lock", json={"times": 1}).json()["locked"] is True
+    results = api.patch("/composite/sobjects", json={"records": [lead(id=first, City="Oslo"),
+                                                                 lead(id=second, City="Oslo")]}).json()
+    assert results[0]["success"] is False and results[1]["success"] is True
+    assert results[0]["errors"][0]["statusCode"] == "UNABLE_TO_LOCK_ROW"
+    assert sf.org.get("Lead", first)["City"] is None
+    again = api.patch("/composite/sobjects", json={"records": [lead(id=first, City="Oslo")]}).json()
+    assert again[0]["success"] is True and sf.org.get("Lead", first)["City"] == "Oslo"

@@ -19,6 +19,9 @@ JSON in, JSON out; not counted, not faulted, no session needed (the server binds
                                       backdates it: a late commit); answers ``{"id"}``
 ``GET|PATCH|DELETE
 /_sandbox/records/{Object}/{id}``     read the raw row / change it / delete it (``stamp`` as above)
+``POST /_sandbox/records/{Object}/
+{id}/lock``                           ``{"times": 1}``: the next writes to it fail with
+                                      ``UNABLE_TO_LOCK_ROW`` (a row another transaction holds)
 ``POST /_sandbox/tokens``             a new grant: ``{"refresh_token"}`` (send one to choose it)
 ``POST /_sandbox/tokens/revoke``      ``{"at": epoch|ISO}`` (default now): refresh tokens refused
 ``POST /_sandbox/tokens/expire``      end every access token now
@@ -113,6 +116,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], AdminHandler]] = [
         *[(method, r"records/(?P<object>\w+)/(?P<id>\w+)",
            lambda org, body, m, method=method: _record(org, body, m, method))
           for method in ("GET", "PATCH", "DELETE")],
+        ("POST", r"records/(?P<object>\w+)/(?P<id>\w+)/lock",
+         lambda org, body, m: org.lock(m["id"], int(body.get("times", 1))) or {"id": m["id"], "locked": True}),
         ("POST", "tokens",
          lambda org, body, m: {"refresh_token": org.auth.new_grant(body.get("refresh_token"))}),
         ("POST", "tokens/revoke",

@@ -173,6 +173,7 @@ def generate(store: Store, seed: int, now: float, counts: Counts = Counts(),
             "Name": f"{rng.choice(('Q1', 'Q2', 'Q3', 'Q4'))} {kind} {rng.choice(_COMPANY_B)}",
             "Type": kind, "Status": rng.choice(("Planned", "In Progress", "Completed")), "StartDate": start,
             "IsActive": rng.random() < 0.6, "BudgetedCost": float(rng.randrange(1, 100) * 1000),
+            "Offer_ID__c": f"OF-{rng.randrange(1000, 9999)}", "Tactic_ID__c": f"TC-{rng.randrange(100, 999)}",
             "CreatedDate": created, "LastModifiedDate": stamp, "SystemModstamp": stamp,
         })
     campaign_ids = store.load("Campaign", campaigns)

@@ -138,6 +138,10 @@ class Org:
     def delete(self, object_name: str, record_id: str, stamp: float | None = None) -> None:
         self.store.delete(sobject(object_name).name, record_id, stamp)
 
+    def lock(self, record_id: str, times: int = 1) -> None:
+        """The next ``times`` writes to this record fail with ``UNABLE_TO_LOCK_ROW`` (retriable)."""
+        self.store.lock_row(record_id, times)
+
     def get(self, object_name: str, record_id: str) -> dict[str, Any] | None:
         return self.store.get(sobject(object_name).name, record_id)
 

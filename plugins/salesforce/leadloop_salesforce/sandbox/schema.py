@@ -2,7 +2,9 @@
 
 ``describe`` answers, SOQL field checks and write validation all read these definitions, so a field
 added here is queryable, writable and described at once. Names, types and lengths follow the
-standard objects as documented (see ``/work/shared/reference/crm-apis.md``).
+standard objects as documented (see ``/work/shared/reference/crm-apis.md``). The org also has the few
+custom fields (``__c``) a channel management package would install: partner, rep, distribution
+status and rejection reason on Lead, offer and tactic IDs on Campaign.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class Field:
         return self.type == "boolean" or self.default is not None or self.name in _SYSTEM_NAMES
 
     @property
+    def custom(self) -> bool:
+        """A field an admin or a managed package added: its API name ends in ``__c``."""
+        return self.name.endswith("__c")
+
+    @property
     def required(self) -> bool:
         """What a create must supply: not nillable, createable and without a default."""
         return not self.nillable and self.createable and not self.defaulted_on_create
@@ -74,7 +81,7 @@ class Field:
             "defaultedOnCreate": self.defaulted_on_create,
             "defaultValue": self.default,
             "calculated": self.calculated,
-            "custom": False,
+            "custom": self.custom,
             "externalId": self.external_id,
             "unique": self.unique,
             "idLookup": self.name == "Id" or self.type == "email",
@@ -197,6 +204,7 @@ CAMPAIGN_TYPES = (
     "Advertisement", "Banner Ads", "Direct Mail", "Email", "Telemarketing", "Other",
 )
 CAMPAIGN_STATUSES = ("Planned", "In Progress", "Completed", "Aborted")
+DISTRIBUTION_STATUSES = ("Unassigned", "Assigned", "Accepted", "Rejected", "Pulled Back", "Rerouted")
 MEMBER_STATUSES = ("Sent", "Responded")
 
 
@@ -209,6 +217,16 @@ def _address(prefix: str = "") -> tuple[Field, ...]:
         _text(f"{prefix}Country", 80),
     )
 
+
+# What a channel management package adds to Lead, so the closed loop has somewhere to write: who the
+# lead went to, where it stands in distribution, and why a partner turned it down.
+_CHANNEL_FIELDS = (
+    _text("Partner__c", 255, label="Partner"),
+    _text("Partner_Rep_Name__c", 121, label="Partner Rep Name"),
+    _text("Partner_Rep_Email__c", 80, "email", label="Partner Rep Email"),
+    _pick("Distribution_Status__c", DISTRIBUTION_STATUSES, label="Distribution Status"),
+    _text("Rejection_Reason__c", 255, label="Rejection Reason"),
+)
 
 OBJECTS: dict[str, SObject] = {
     o.name: o
@@ -236,6 +254,7 @@ OBJECTS: dict[str, SObject] = {
             _ref("ConvertedAccountId", "Account", **_READ_ONLY),
             _ref("ConvertedContactId", "Contact", **_READ_ONLY),
             _ref("ConvertedOpportunityId", "Opportunity", **_READ_ONLY),
+            *_CHANNEL_FIELDS,
         )),
         SObject("Account", "Account", "Accounts", "001", _system(
             _text("Name", 255, label="Account Name", nillable=False),
@@ -286,6 +305,8 @@ OBJECTS: dict[str, SObject] = {
             _money("BudgetedCost"),
             _money("ActualCost"),
             _text("Description", 32000, "textarea"),
+            _text("Offer_ID__c", 40, label="Offer ID"),
+            _text("Tactic_ID__c", 40, label="Tactic ID"),
         )),
         SObject("CampaignMember", "Campaign Member", "Campaign Members", "00v", _system(
             _ref("CampaignId", "Campaign", nillable=False, updateable=False),

@@ -46,6 +46,8 @@ class Store:
         self.ids = ids.IdFactory()
         self.lock = threading.RLock()
         self.tables: dict[str, dict[str, Row]] = {name: {} for name in OBJECTS}
+        self.locked: dict[str, int] = {}
+        """Row id -> how many more writes find it locked by another transaction."""
 
     # -- reads
     def snapshot(self, name: str) -> list[Row]:
@@ -112,7 +114,7 @@ class Store:
             for obj, values, given_id in decoded:
                 try:
                     current = self._target(obj, given_id, updating)
-                    errors = check(obj, values, current, self._exists)
+                    errors = self._lock_errors(current) or check(obj, values, current, self._exists)
                 except RecordError as exc:
                     current, errors = None, [exc]
                 checked.append((obj, current, values, errors))
@@ -127,6 +129,23 @@ class Store:
                     new_id = self._apply(obj, current, values, when)
                     results.append({"id": new_id, "success": True, "errors": []})
             return results
+
+    def lock_row(self, record_id: str, times: int = 1) -> None:
+        """Let the next ``times`` writes to a row fail with ``UNABLE_TO_LOCK_ROW``, as when another
+        transaction (a trigger, an import) holds it: the error a client should retry, alone."""
+        full = ids.normalize(record_id)
+        if full is None:
+            raise ValueError(f"not a Salesforce id: {record_id!r}")
+        with self.lock:
+            self.locked[full] = int(times)
+
+    def _lock_errors(self, current: Row | None) -> list[RecordError]:
+        """The lock error when ``current`` is a locked row (spending one of its locked writes)."""
+        if current is None or self.locked.get(current["Id"], 0) <= 0:
+            return []
+        self.locked[current["Id"]] -= 1
+        return [RecordError("UNABLE_TO_LOCK_ROW",
+                            f"unable to obtain exclusive access to this record or 1 records: {current['Id']}", [])]
 
     @staticmethod
     def _decode(body: Mapping[str, Any]) -> tuple[SObject, dict[str, Any], str | None]:
