@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .connectors import ConnectorContext, UniquenessRule
 from .hookspecs import Direction, hookimpl
+from .model import DistributionStatus, SalesStatus
 
 if TYPE_CHECKING:
     from .mapping import CompiledMapping
@@ -44,6 +45,9 @@ def uniqueness_key(record: Mapping[str, Any], rule: UniquenessRule) -> str:
     return f"source:{record.get('source_system') or ''}:{record.get('external_id') or ''}"
 
 
+_CANONICAL_ORDER = {"sales": [s.value for s in SalesStatus], "distribution": [s.value for s in DistributionStatus]}
+
+
 @hookimpl(trylast=True)
 def leadloop_translate_status(
     connector: ConnectorContext, kind: Literal["sales", "distribution"], status: str, direction: Direction
@@ -51,7 +55,6 @@ def leadloop_translate_status(
     table = connector.status_map.get(kind, {})
     if direction == "out":
         return table.get(status)
-    for canonical, source_value in table.items():
-        if source_value == status:
-            return canonical
-    return None
+    # A source value several statuses share reads as the first of them in the canonical order, not in
+    # the table's: PostgreSQL (JSONB) does not keep the key order a tenant file wrote.
+    return next((c for c in _CANONICAL_ORDER[kind] if table.get(c) == status), None)
