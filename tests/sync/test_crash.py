@@ -1,8 +1,8 @@
 """kill -9 anywhere in a pull or a push, then a normal run: nothing lost, nothing twice.
 
-The crashing run is a real process (``crashrunner.py``) that SIGKILLs itself at its Nth database
-event: the points are spread over the whole run, so they fall between a fetch and its commit, inside
-a commit and just after one.
+The crashing run is a real process (``leadloop.testing.crash``) that SIGKILLs itself at its Nth
+database event: the points are spread over the whole run, so they fall between a fetch and its commit,
+inside a commit and just after one.
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ from leadloop.testing.fakeserver import Running
 
 from .conftest import FAST_RETRY
 
-RUNNER = Path(__file__).with_name("crashrunner.py")
 POINTS = 24
 
 pytestmark = pytest.mark.slow
 
 
 def crash_run(env: dict[str, str], job: str, kill_at: int) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(RUNNER), "acme", "src", job, str(kill_at)], env=env,
+    return subprocess.run([sys.executable, "-m", "leadloop.testing.crash", "acme", "src", job, str(kill_at)], env=env,
                           capture_output=True, text=True, timeout=60)
 
 
