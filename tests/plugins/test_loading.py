@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from leadloop import ConnectorType, hookimpl, plugins
 from leadloop.errors import PluginError
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from leadloop import ConnectorContext, plugins
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "leadloop-email-only"

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import yaml
 from cryptography.fernet import Fernet
-
 from leadloop.config import load_tenant_file
 from leadloop.plugins import Plugins, load
 from leadloop.secrets import SecretBox

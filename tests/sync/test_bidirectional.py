@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from leadloop.hub import change_lead
 from leadloop.plugins import Plugins
 from leadloop.store import Store
 from leadloop.store.tables import outbox
 from leadloop.sync.runner import run_job
 from leadloop.testing.fakeserver import Running
+from sqlalchemy import select
 
 from .conftest import FAST_RETRY
 

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from leadloop.celery_app import CeleryExecutor
 from leadloop.store import Store
 from leadloop.sync.schedule import DueJob, due

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from leadloop.hub import change_lead
 from leadloop.plugins import Plugins
 from leadloop.store import Store
@@ -23,6 +21,7 @@ from leadloop.store.tables import leads, outbox
 from leadloop.sync import checkpoints
 from leadloop.sync.runner import run_job
 from leadloop.testing.fakeserver import Running
+from sqlalchemy import func, select
 
 from .conftest import FAST_RETRY
 

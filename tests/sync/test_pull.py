@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from leadloop.plugins import Plugins
 from leadloop.store import Store
 from leadloop.store.tables import leads
@@ -13,6 +11,7 @@ from leadloop.sync import checkpoints
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running, stamp
+from sqlalchemy import select
 
 from .conftest import FAST_RETRY
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from leadloop.hub import change_lead
 from leadloop.plugins import Plugins
 from leadloop.store import Store
@@ -13,6 +11,7 @@ from leadloop.store.tables import leads, outbox
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running
+from sqlalchemy import select
 
 from .conftest import FAST_RETRY
 

@@ -10,8 +10,6 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import select, update
-
 from leadloop.plugins import Plugins
 from leadloop.scheduler import InlineExecutor, Scheduler
 from leadloop.store import Store
@@ -21,6 +19,7 @@ from leadloop.sync import checkpoints
 from leadloop.sync.runner import run_job
 from leadloop.sync.schedule import DueJob, due
 from leadloop.testing.fakeserver import Running
+from sqlalchemy import select
 
 from .conftest import FAST_RETRY
 

@@ -116,7 +116,7 @@ class FakeConnector:
 def _minus(iso: str, seconds: float) -> str:
     if not iso or not seconds:
         return iso
-    moved = datetime.fromisoformat(iso.replace("Z", "+00:00")) - timedelta(seconds=seconds)
+    moved = datetime.fromisoformat(iso) - timedelta(seconds=seconds)
     return moved.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
