@@ -17,12 +17,13 @@ from sqlalchemy.engine import Connection
 
 from ..errors import RetriableError
 from ..source import Change, PushResult, PushSink
-from ..store.tables import leads, outbox
+from ..store.tables import outbox
 from ..store.types import utcnow
 from . import runs
 from .job import STATUS_KINDS, Job
 from .leases import fence
 from .pull import Stopped
+from .records import TABLES
 
 _SENDABLE = ("pending", "sent", "unknown")
 
@@ -120,10 +121,12 @@ def _record(job: Job, batch: list[dict[str, Any]], results: list[PushResult]) ->
 
 
 def _remember_external_id(conn: Connection, job: Job, row: dict[str, Any], external_id: str | None) -> None:
-    """A record the source created gets its source id, so later changes update it."""
+    """A record the source created (a lead, a registered deal) gets its source id, so later changes
+    update it and the next pull of it updates the hub's record instead of adding a second one."""
     if row["external_id"] or not external_id:
         return
     conn.execute(update(outbox).where(outbox.c.id == row["id"]).values(external_id=external_id))
-    if row["object_type"] == "lead":
-        conn.execute(update(leads).where(and_(leads.c.tenant_id == job.tenant, leads.c.id == row["record_id"]))
+    table = TABLES.get(row["object_type"])
+    if table is not None:
+        conn.execute(update(table).where(and_(table.c.tenant_id == job.tenant, table.c.id == row["record_id"]))
                      .values(external_id=external_id, source_connector=job.name))
