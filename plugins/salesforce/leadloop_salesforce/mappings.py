@@ -4,6 +4,13 @@ Used where a tenant file gives no mapping of its own. Identity fields map both w
 from the hub needs its name, company and email); what Salesforce owns (ids, stamps, conversion,
 calculated fields) maps in only. ``Status`` is translated by the status hooks before mapping, so it
 arrives as a canonical sales status.
+
+What only the hub knows (distribution status, rejection reason, the partner and rep a lead went to)
+maps out only, to the custom fields a channel management package adds to Lead (``Partner__c``,
+``Partner_Rep_Name__c``, ``Partner_Rep_Email__c``, ``Distribution_Status__c``,
+``Rejection_Reason__c``). An org without them needs a tenant mapping naming its own fields:
+``leadloop mapping check`` says which are missing. The hub keeps partner and rep as the lead's custom
+fields ``partner``, ``partner_rep_name`` and ``partner_rep_email``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,10 @@ def _both(core: str, source: str, *transforms: Any) -> dict[str, Any]:
 
 def _in(core: str, source: str, *transforms: Any) -> dict[str, Any]:
     return {**_both(core, source, *transforms), "direction": "in"}
+
+
+def _out(core: str, source: str) -> dict[str, Any]:
+    return {**_both(core, source), "direction": "out"}
 
 
 def _stamps() -> list[dict[str, Any]]:
@@ -50,6 +61,12 @@ LEAD = {
         _both("lead_source", "LeadSource"),
         _both("notes", "Description"),
         _both("sales_status", "Status"),
+        # The closed loop: what the hub decided, written back to the channel package's fields.
+        _out("distribution_status", "Distribution_Status__c"),
+        _out("rejection_reason", "Rejection_Reason__c"),
+        _out("custom.partner", "Partner__c"),
+        _out("custom.partner_rep_name", "Partner_Rep_Name__c"),
+        _out("custom.partner_rep_email", "Partner_Rep_Email__c"),
     ],
 }
 

@@ -11,7 +11,9 @@ from .auth import refresh_credentials
 from .connector import SalesforceConnector
 from .mappings import DEFAULT_MAPPINGS
 
-# Salesforce's standard LeadStatus picklist; tenants override per org in their status_map.
+# Salesforce's standard LeadStatus picklist, and the channel package's Distribution_Status__c;
+# tenants override per org in their status_map. Going in, a value several statuses share reads as
+# the first of them in the canonical order ("Working - Contacted" is Contacted, not Nurture).
 DEFAULT_STATUS_MAP = {
     "sales": {
         "Not Contacted": "Open - Not Contacted",
@@ -19,6 +21,14 @@ DEFAULT_STATUS_MAP = {
         "Nurture": "Working - Contacted",
         "Converted Opportunity": "Closed - Converted",
         "Unqualified/Invalid": "Closed - Not Converted",
+    },
+    "distribution": {
+        "unassigned": "Unassigned",
+        "assigned": "Assigned",
+        "accepted": "Accepted",
+        "rejected": "Rejected",
+        "pulled_back": "Pulled Back",
+        "rerouted": "Rerouted",
     },
 }
 
