@@ -9,8 +9,8 @@ content::
     {"sizes": {...}, "file": {"checksum": "...", "name": "leads.csv", "size": 1234, "mtime": 1700000000,
                              "row": 5001, "read": 5000, "done": false}}
 
-The last page of a file carries ``"done": true``. Only after the engine has committed it (the
-generator resumes after each commit) is the file finished: marked processed in ``files``, its
+After a file's rows, an empty page carries ``"done": true``. Only after the engine has committed it
+(the generator resumes after each commit) is the file finished: marked processed in ``files``, its
 error report written from the store's rejects, the file moved. A crash between that commit and the
 move leaves ``done`` in the watermark, and the next pull finishes the file before anything else:
 every step of finishing is safe to repeat, and no row is imported twice.
@@ -148,20 +148,17 @@ class FileSource:
     def _pages(
         self, pages: Iterator[TablePage], checks: RowChecks, position: _Position, state: dict[str, Any]
     ) -> Iterator[Page]:
-        """The file's pages, the last one marked done (one page ahead is read to know it)."""
+        """The file's pages, then an empty one marked done: looking a page ahead to mark the last
+        one would keep twice the rows alive while the engine works."""
         source = reject_source(position.name, position.checksum)
         id_prefix = f"{position.checksum[:16]}:"
-        pending = next(pages, None)
-        while True:
-            following = next(pages, None) if pending is not None else None
-            table_page = pending or TablePage([], [], position.row)
+        for table_page in pages:
             checked = checks.split(table_page.rows, id_prefix)
             rejects = checked.rejects + [r.as_dict() for r in table_page.rejects]
             for reject in rejects:
                 reject["source"] = source
             position.row = table_page.last_row
             position.read += len(table_page.rows) + len(table_page.rejects)
-            position.done = following is None
             yield Page(
                 records=checked.records,
                 columns=checks.columns,
@@ -171,9 +168,8 @@ class FileSource:
                 rejects=rejects,
                 watermark={**state, "file": position.json()},
             )
-            if following is None:
-                return
-            pending = following
+        position.done = True
+        yield Page(records=[], columns=checks.columns, source=source, watermark={**state, "file": position.json()})
 
     def _finish(self, remote: RemoteFile | None, position: _Position, *, resumed_after: int = 0) -> None:
         """Everything after the last page's commit; each step is safe to repeat after a crash."""

@@ -13,6 +13,7 @@ pull's. The error report is written beside the file (or to ``report_dir``); the 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 import tempfile
@@ -150,7 +151,8 @@ def import_file(
         before = _leads_of(store, tenant, record.name)
         outcome, error = "failed", None
         try:
-            pull(job, source, "lead")
+            with _frozen_heap():
+                pull(job, source, "lead")
             outcome = "ok"
         except Stopped:
             outcome = "cancelled"
@@ -165,6 +167,23 @@ def import_file(
     mine = [o for o in source.outcomes if o.name == path.name]
     return ImportResult(run_id, record.name, outcome, error, mine[-1] if mine else None, imported,
                         job.stats.written - imported)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep the objects that exist before the import out of the cyclic GC's collections meanwhile.
+
+    An import keeps a page of rows alive while the engine maps and stores it, so its rows reach the
+    oldest generation, and every full collection then also walks every object the process holds
+    (SQLAlchemy's, pydantic's, the plugins': some 130,000), page after page: a fifth of the
+    import's time on 200,000 rows. Frozen objects are only skipped, never lost: they are collected
+    as usual once unfrozen.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _file_connector(store: Store, tenant: str, name: str | None) -> ConnectorRecord:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from leadloop.errors import BadRecord, ConfigError, FieldProblem
@@ -86,12 +87,13 @@ class RowChecks:
         except ConfigError as exc:
             raise UnreadableFile(name, "; ".join(p.reason for p in exc.problems) or str(exc)) from None
         self.columns = tuple(headers)
-        self.email = self._index("email")
+        email = self._index("email")
         self.assign_to = self._index(ASSIGN_TO)
         self.access_type = self._index(ACCESS_TYPE)
         self.external_id = self._index("external_id") if settings.auto_update else None
-        self.email_required = not settings.allow_pii_free
-        if self.email_required and self.email is None:
+        self.required_email = None if settings.allow_pii_free else email
+        """The email column when every row needs an email."""
+        if not settings.allow_pii_free and email is None:
             aliases = next((f.sources for f in mapping.fields if f.core == "email"), ())
             looked = f" (looked for {', '.join(map(repr, aliases))})" if aliases else " (the mapping maps no email)"
             raise UnreadableFile(
@@ -106,34 +108,37 @@ class RowChecks:
         return next(i for i, h in enumerate(self.columns) if h.replace("\ufeff", "").strip() == header)
 
     def split(self, rows: list[Row], id_prefix: str) -> CheckedPage:
-        """Apply the rules to a page; cells of ``AccessType`` are normalised in place."""
+        """Apply the rules to a page; cells of ``AccessType`` are normalised in place.
+
+        Written as whole-page passes (zip, map, comprehensions): this runs for every row of every file.
+        """
+        if not rows:
+            return CheckedPage([], [], [], [])
+        numbers: list[int]
+        records: list[list[str]]
+        numbers, records = map(list, zip(*rows, strict=True))
         problems: dict[int, list[FieldProblem]] = {}
-        records = [cells for _, cells in rows]
-        if self.email_required:
-            e = self.email
-            header = self.columns[e]  # type: ignore[index]
-            for k, cells in enumerate(records):
-                value = cells[e]  # type: ignore[index]
+        if self.required_email is not None:
+            header = self.columns[self.required_email]
+            for k, value in enumerate(map(itemgetter(self.required_email), records)):
                 if not value or value.isspace():
                     problems[k] = [FieldProblem(header, EMAIL_REQUIRED, value)]
         if self.access_type is not None:
-            self._check_access(records, problems)
-        if self.external_id is None:
-            ids = [f"{id_prefix}{n}" for n, _ in rows]
-        else:
-            x = self.external_id
-            ids = [cells[x].strip() or f"{id_prefix}{n}" for n, cells in rows]
+            self._check_access(records, self.access_type, problems)
+        ids = list(map(f"{id_prefix}{{}}".format, numbers))
+        if self.external_id is not None:
+            ids = [cell.strip() or row_id for cell, row_id in zip(map(itemgetter(self.external_id), records), ids, strict=True)]
         if not problems:
-            return CheckedPage(records, [n for n, _ in rows], ids, [])
+            return CheckedPage(records, numbers, ids, [])
         rejects = [line for k, found in problems.items() for line in self._reject(rows[k], found)]
         keep = [k for k in range(len(rows)) if k not in problems]
-        return CheckedPage([records[k] for k in keep], [rows[k][0] for k in keep], [ids[k] for k in keep], rejects)
+        return CheckedPage([records[k] for k in keep], [numbers[k] for k in keep], [ids[k] for k in keep], rejects)
 
-    def _check_access(self, records: list[list[str]], problems: dict[int, list[FieldProblem]]) -> None:
-        a, t = self.access_type, self.assign_to
-        header = self.columns[a]  # type: ignore[index]
+    def _check_access(self, records: list[list[str]], a: int, problems: dict[int, list[FieldProblem]]) -> None:
+        t = self.assign_to
+        header = self.columns[a]
         for k, cells in enumerate(records):
-            given = cells[a].strip()  # type: ignore[index]
+            given = cells[a].strip()
             assignee = cells[t].strip() if t is not None else ""
             if not given and not assignee:
                 continue
@@ -144,9 +149,9 @@ class RowChecks:
                 reason = (f"AccessType {canonical} without RecordAssignTo: name the user or group the lead "
                           "is assigned to, or leave both empty")
             else:
-                cells[a] = canonical  # type: ignore[index]
+                cells[a] = canonical
                 continue
-            problems.setdefault(k, []).append(FieldProblem(header, reason, cells[a]))  # type: ignore[index]
+            problems.setdefault(k, []).append(FieldProblem(header, reason, cells[a]))
 
     def _reject(self, row: Row, found: list[FieldProblem]) -> list[dict[str, Any]]:
         """The row's problems as reject lines, with whatever else the mapping finds wrong in it."""
