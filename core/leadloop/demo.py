@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,6 +31,7 @@ DEMO_TENANT = {
                 "username": "demo",
                 "known_hosts": "[127.0.0.1]:8702 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoKeyReplacedWhenTheSandboxStarts",
                 "directory": "/inbox",
+                "completion": "done_marker",
             },
             "secrets": {"password": {"value": "demo-password"}},
             "jobs": {"pull": {"every": "1m"}},
@@ -55,3 +57,72 @@ def run_demo(app: App, home: Path, echo: Callable[[str], None]) -> None:
     for connector in app.store.tenant(tenant.id).list_connectors():
         jobs = ", ".join(f"{k} every {v['every_seconds']}s" for k, v in connector.jobs.items())
         echo(f"  {connector.name:<12} {connector.type:<11} uniqueness={connector.uniqueness:<15} {jobs}")
+    demo_sftp(app, home, echo)
+
+
+# -- the SFTP drop folder --------------------------------------------------------------------------
+
+TRADE_SHOW_FILE = "cebit-2026-leads.csv"
+TRADE_SHOW_ROWS = """\
+First Name,Last Name,Company,Job Title,E-mail,Phone,Country,State,Employees,Products,Notes,Campaign,RecordAssignTo,AccessType
+Anna,Müller,Acme Systems GmbH,Head of IT,anna.mueller@acme.example,+49 30 1234567,Germany,BE,1200,Routers; Switches,"Met at booth B12.
+Wants a demo in March.",CEBIT-2026,,
+Ben,Okafor,Northwind Traders,CTO,ben@northwind.example,+1 415 555 0100,USA,CA,85,Firewalls,Asked for pricing,CEBIT-2026,,
+Chloé,Durand,Gamma Réseaux SA,Network Architect,chloe.durand@gamma.example,+33 1 23 45 67 89,fr,,430,Switches,,CEBIT-2026,emea-resellers,Group
+Dev,Patel,Contoso Ltd,Procurement,dev.patel@contoso.example,,United Kingdom,,50,,Existing customer,CEBIT-2026,jane@partner.example,user
+Eva,Novak,Initech,IT Manager,eva.novak(at)initech.example,,Czechia,,200,Routers,Typed the email by hand,CEBIT-2026,,
+Frank,Berg,,Consultant,frank@berg.example,,Norway,,3,,No company given,CEBIT-2026,,
+Gina,Rossi,Umbrella SpA,CIO,gina.rossi@umbrella.example,,Atlantis,,many,Switches,,CEBIT-2026,,
+Hiro,Tanaka,Tanaka Trading,Owner,hiro@tanaka.example,,JP,,12,Firewalls,Badge scanned twice,CEBIT-2026,tom@partner.example,Team
+Ivy,Chen,Globex Corp,VP Engineering,ivy.chen@globex.example,+1 212 555 0199,US,NY,5000,Routers; Firewalls,Big opportunity,CEBIT-2026,,
+"""
+
+
+def demo_sftp(app: App, home: Path, echo: Callable[[str], None]) -> None:
+    """A trade-show file dropped on the SFTP sandbox and imported by the csv_sftp connector's pull job."""
+    from leadloop_csv_sftp import sandbox
+
+    from .sync.runner import run_job
+    from .sync.runs import get
+
+    root = home / "sftp"
+    inbox = root / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    tenant_file = home / "demo-tenant.yaml"
+    with sandbox.start(root, users={"demo": "demo-password"}) as server:
+        echo(f"\n== SFTP drop folder: sandbox on 127.0.0.1:{server.port} serving {root} (user 'demo')")
+        document = yaml.safe_load(tenant_file.read_text(encoding="utf-8"))
+        settings = document["connectors"]["tradeshows"]["settings"]
+        settings.update(port=server.port, known_hosts=server.host_key_line)
+        tenant_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        apply_tenant(app.store, app.box, load_tenant_file(tenant_file, app.plugins))
+        echo(f"  pointed 'tradeshows' at it in {tenant_file.name}: known_hosts {server.host_key_line[:60]}...")
+        (inbox / TRADE_SHOW_FILE).write_text(TRADE_SHOW_ROWS, encoding="utf-8")
+        (inbox / f"{TRADE_SHOW_FILE}.done").touch()
+        echo(f"  dropped inbox/{TRADE_SHOW_FILE} (9 leads from a trade show, some typed badly) and its .done marker")
+
+        run = _pull(app, run_job, get)
+        echo(f"\n== pull job of 'tradeshows' (run {run['id']}): {run['outcome']}, {run['records_read']} rows mapped, "
+             f"{run['records_written']} leads stored")
+        for lead in sorted(app.store.tenant("demo").list_leads(), key=lambda lead: lead["email"]):
+            assigned = lead["custom"].get("assign_to")
+            direct = f"  -> {lead['custom']['access_type']} {assigned} (direct)" if assigned else ""
+            echo(f"  lead  {lead['first_name']} {lead['last_name']} <{lead['email']}>, {lead['company']}, "
+                 f"{lead['address_country']}{direct}")
+        for reject in run["rejects"]:
+            echo(f"  rejected {reject['record']}: {reject['field']}: {reject['reason']}")
+        reports = sorted(p.relative_to(root).as_posix() for p in (inbox / "errors").iterdir())
+        echo(f"  error report (row, field, reason, value): {', '.join(reports)}")
+        echo(f"  the file moved to inbox/processed/; leadloop runs show {run['id']} shows the same")
+
+        copy = f"{TRADE_SHOW_FILE.removesuffix('.csv')}-again.csv"
+        (inbox / copy).write_text(TRADE_SHOW_ROWS, encoding="utf-8")
+        (inbox / f"{copy}.done").touch()
+        again = _pull(app, run_job, get)
+        echo(f"\n== the same content dropped again as {copy}: run {again['id']} imported "
+             f"{again['records_written']} rows: {again['rejects'][0]['reason']}")
+
+
+def _pull(app: App, run_job: Callable[..., Any], get: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    result = run_job(app.store, app.plugins, "demo", "tradeshows", "pull", box=app.box)
+    return get(app.store, result.run_id)
