@@ -17,6 +17,7 @@ from .connectors_cmd import connectors_group
 from .demo_cmd import demo_cmd
 from .files_cmd import export_cmd, import_cmd
 from .jobs_cmd import jobs_group, runs_group, scheduler_group, worker_cmd
+from .mapping_cmd import mapping_group
 from .plugins_cmd import plugins_group
 from .sandbox_cmd import sandbox_group
 from .tenants_cmd import tenants_group
@@ -45,7 +46,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 for command in (plugins_group, tenants_group, connectors_group, config_group, apply_cmd, demo_cmd,
-                scheduler_group, jobs_group, runs_group, worker_cmd, import_cmd, export_cmd, sandbox_group):
+                scheduler_group, jobs_group, runs_group, worker_cmd, import_cmd, export_cmd, sandbox_group,
+                mapping_group):
     cli.add_command(command)
 
 

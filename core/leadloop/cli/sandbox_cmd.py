@@ -26,3 +26,11 @@ def sandbox_sftp(args: tuple[str, ...]) -> None:
     """An SFTP server for the csv_sftp connector: --port N --root DIR (--help for more)."""
     sandbox = plugin_module("leadloop_csv_sftp.sandbox", CSV_SFTP)
     sys.exit(sandbox.main(list(args), prog="leadloop sandbox sftp"))
+
+
+@sandbox_group.command("salesforce", context_settings=_PASS_THROUGH, add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def sandbox_salesforce(args: tuple[str, ...]) -> None:
+    """A Salesforce org for the salesforce connector: --port N --leads N --seed N (--help for more)."""
+    sandbox = plugin_module("leadloop_salesforce.sandbox", "leadloop-salesforce")
+    sys.exit(sandbox.main(list(args), prog="leadloop sandbox salesforce"))

@@ -89,6 +89,22 @@ class SalesforceConnector:
             raise ConfigError(f"Salesforce refused the pull query ({exc.code}: {exc.message.strip()}); "
                               "check the connector's fields and api_version settings") from exc
 
+    # -- describe
+    def describe(self, object_type: str) -> dict[str, Any]:
+        """The object's fields, as ``leadloop mapping check`` compares them with a mapping.
+
+        ``{"name": "Lead", "fields": {api name: {"type", "length", "updateable", "createable",
+        "picklist"}}}``: ``length`` is ``None`` where it does not apply, ``picklist`` the active values
+        of a picklist (``None`` for other types). One API call.
+        """
+        sobject = _sobject(object_type, SOBJECTS)
+        try:
+            body = self.client.call("GET", f"/sobjects/{sobject}/describe")
+        except RequestRefused as exc:
+            raise ConfigError(f"Salesforce refused to describe {sobject} ({exc.code}: {exc.message.strip()}); the "
+                              "connected user needs read access to the object") from exc
+        return {"name": body["name"], "fields": {f["name"]: _field_info(f) for f in body["fields"]}}
+
     # -- push
     def push(self, object_type: str, changes: list[Change]) -> list[PushResult]:
         """Write changes in batches of 200 (updates by PATCH, creates by POST), results in input order.
@@ -150,6 +166,14 @@ def _sobject(object_type: str, known: Mapping[str, str]) -> str:
     except KeyError:
         raise ConfigError(f"the salesforce connector cannot handle object type {object_type!r} here "
                           f"(it can: {', '.join(known)})") from None
+
+
+def _field_info(field: Mapping[str, Any]) -> dict[str, Any]:
+    picklist = None
+    if field["type"] in ("picklist", "multipicklist"):
+        picklist = [p["value"] for p in field.get("picklistValues") or () if p.get("active")]
+    return {"type": field["type"], "length": field.get("length") or None, "picklist": picklist,
+            "updateable": bool(field["updateable"]), "createable": bool(field["createable"])}
 
 
 def _page(rows: list[dict[str, Any]], api_calls: int) -> Page | None:
