@@ -12,13 +12,23 @@ def context(table: dict[str, str]) -> ConnectorContext:
 
 def test_a_shared_source_value_reads_as_the_first_status_in_canonical_order_whatever_the_key_order() -> None:
     # PostgreSQL's JSONB hands the table back with its keys reordered (shortest first).
-    for table in ({"Contacted": "Working", "Nurture": "Working"}, {"Nurture": "Working", "Contacted": "Working"}):
-        assert leadloop_translate_status(connector=context(table), kind="sales", status="Working",
-                                         direction="in") == "Contacted"
+    for table in (
+        {"Contacted": "Working", "Nurture": "Working"},
+        {"Nurture": "Working", "Contacted": "Working"},
+    ):
+        assert (
+            leadloop_translate_status(
+                connector=context(table), kind="sales", status="Working", direction="in"
+            )
+            == "Contacted"
+        )
 
 
 def test_out_reads_the_table_and_unknown_values_are_left_to_others() -> None:
     ctx = context({"Contacted": "Working"})
-    assert leadloop_translate_status(connector=ctx, kind="sales", status="Contacted", direction="out") == "Working"
+    assert (
+        leadloop_translate_status(connector=ctx, kind="sales", status="Contacted", direction="out")
+        == "Working"
+    )
     assert leadloop_translate_status(connector=ctx, kind="sales", status="Nurture", direction="out") is None
     assert leadloop_translate_status(connector=ctx, kind="sales", status="Closed", direction="in") is None

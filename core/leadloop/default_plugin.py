@@ -45,7 +45,10 @@ def uniqueness_key(record: Mapping[str, Any], rule: UniquenessRule) -> str:
     return f"source:{record.get('source_system') or ''}:{record.get('external_id') or ''}"
 
 
-_CANONICAL_ORDER = {"sales": [s.value for s in SalesStatus], "distribution": [s.value for s in DistributionStatus]}
+_CANONICAL_ORDER = {
+    "sales": [s.value for s in SalesStatus],
+    "distribution": [s.value for s in DistributionStatus],
+}
 
 
 @hookimpl(trylast=True)

@@ -25,8 +25,9 @@ from .store.leads import LEAD_COLUMNS
 from .store.tables import leads, opportunities, outbox
 from .sync.job import sync_settings
 
-_DEAL_FIELDS = frozenset(Opportunity.model_fields) - {
-    "id", "tenant", "source_system", "external_id", "created_at", "modified_at", "custom", "lead_id", "registered_deal"
+_DEAL_FIELDS = set(Opportunity.model_fields) - {
+    "id", "tenant", "source_system", "external_id", "created_at", "modified_at", "custom", "lead_id",
+    "registered_deal",
 }
 """What a partner gives when registering a deal; the rest is the hub's or the source's to set."""
 
@@ -102,7 +103,8 @@ def register_deal(
         if "opportunity" not in ctype.writes or sync["mode"] == "source_wins":
             return deal_id, []
         # A create carries the whole record: the model's defaults (the first stage) included.
-        payload = {k: _json_value(v) for k, v in deal.model_dump(include=_DEAL_FIELDS).items() if v is not None}
+        record = deal.model_dump(include=_DEAL_FIELDS)
+        payload = {k: _json_value(v) for k, v in record.items() if v is not None}
         queued = conn.execute(
             insert(outbox).values(tenant_id=tenant, connector=connector.name, object_type="opportunity",
                                   record_id=deal_id, external_id=None, payload=payload, origin="hub",

@@ -128,5 +128,5 @@ def _remember_external_id(conn: Connection, job: Job, row: dict[str, Any], exter
     conn.execute(update(outbox).where(outbox.c.id == row["id"]).values(external_id=external_id))
     table = TABLES.get(row["object_type"])
     if table is not None:
-        conn.execute(update(table).where(and_(table.c.tenant_id == job.tenant, table.c.id == row["record_id"]))
-                     .values(external_id=external_id, source_connector=job.name))
+        mine = and_(table.c.tenant_id == job.tenant, table.c.id == row["record_id"])
+        conn.execute(update(table).where(mine).values(external_id=external_id, source_connector=job.name))

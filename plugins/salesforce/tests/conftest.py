@@ -198,8 +198,9 @@ def apply(store: Store, plugins: Plugins, tmp_path: Path) -> Callable[..., None]
     """``apply(sandbox, refresh_token=None, status_map=None, mappings=None, **settings)``: apply tenant
     'acme' with one salesforce connector 'crm' on ``sandbox`` through a real tenant file."""
 
-    def apply_(sandbox: Sandbox, *, refresh_token: str | None = None, status_map: dict[str, Any] | None = None,
-               mappings: dict[str, Any] | None = None, **settings: Any) -> None:
+    def apply_(sandbox: Sandbox, *, refresh_token: str | None = None,
+               status_map: dict[str, Any] | None = None, mappings: dict[str, Any] | None = None,
+               **settings: Any) -> None:
         connector: dict[str, Any] = {
             "type": "salesforce",
             "settings": {"login_url": sandbox.url, "client_id": sandbox.client_id, **settings},
@@ -211,7 +212,8 @@ def apply(store: Store, plugins: Plugins, tmp_path: Path) -> Callable[..., None]
         if mappings:
             connector["mappings"] = mappings
         path = tmp_path / "acme.yaml"
-        path.write_text(yaml.safe_dump({"tenant": "acme", "connectors": {"crm": connector}}), encoding="utf-8")
+        tenant = {"tenant": "acme", "connectors": {"crm": connector}}
+        path.write_text(yaml.safe_dump(tenant), encoding="utf-8")
         apply_tenant(store, SecretBox.from_environment(), load_tenant_file(path, plugins))
 
     return apply_
@@ -219,7 +221,7 @@ def apply(store: Store, plugins: Plugins, tmp_path: Path) -> Callable[..., None]
 
 @pytest.fixture
 def run(store: Store, plugins: Plugins) -> Callable[..., dict[str, Any]]:
-    """``run("pull"|"push", **run_job options)``: one job of acme/crm now; its run record, rejects included."""
+    """``run("pull"|"push", **run_job options)``: one job of acme/crm now; its run record with rejects."""
 
     def run_(kind: str, **options: Any) -> dict[str, Any]:
         result = run_job(store, plugins, "acme", "crm", kind, retry=FAST_RETRY, **options)

@@ -18,12 +18,17 @@ def stored_secrets(store):
     """The connector's secrets as the store holds them: name -> (ciphertext, plaintext)."""
     box = SecretBox.from_environment()
     with store.read() as conn:
-        rows = conn.execute(select(secrets.c.name, secrets.c.ciphertext)
-                            .where(secrets.c.tenant_id == "acme", secrets.c.connector == "crm")).all()
+        rows = conn.execute(
+            select(secrets.c.name, secrets.c.ciphertext).where(
+                secrets.c.tenant_id == "acme", secrets.c.connector == "crm"
+            )
+        ).all()
     return {name: (cipher, box.decrypt(cipher, what=name)) for name, cipher in rows}
 
 
-def test_a_rotated_refresh_token_is_stored_encrypted_and_spent_by_the_next_run(sf, apply, run, store, refresh):
+def test_a_rotated_refresh_token_is_stored_encrypted_and_spent_by_the_next_run(
+    sf, apply, run, store, refresh
+):
     apply(sf)
     assert run("pull")["outcome"] == "ok"
     cipher, rotated = stored_secrets(store)["refresh_token"]

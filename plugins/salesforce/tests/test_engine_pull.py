@@ -31,8 +31,10 @@ def test_every_page_is_read_in_the_fewest_query_calls_and_reported(apply, run, s
         rows = ordered(sf)
         assert store.tenant("acme").count_leads() == distinct_emails(rows)  # unique by email + campaign
         last = rows[-1]
-        assert checkpoints.load(store, "acme", "crm", "pull", "lead") == {"stamp": last["SystemModstamp"],
-                                                                          "id": last["Id"]}
+        assert checkpoints.load(store, "acme", "crm", "pull", "lead") == {
+            "stamp": last["SystemModstamp"],
+            "id": last["Id"],
+        }
         working = next(r for r in rows if r["Status"] == "Working - Contacted")
         [lead] = store.tenant("acme").find_leads_by_email(working["Email"].lower())
         assert (lead["external_id"], lead["sales_status"]) == (working["Id"], "Contacted")  # translated in
@@ -46,8 +48,13 @@ def test_a_lead_deleted_in_salesforce_is_kept_and_stamped_deleted(sf, apply, run
     result = run("pull")
     assert result["outcome"] == "ok", result["error"]
     with store.read() as conn:
-        deleted = dict(conn.execute(select(leads.c.external_id, leads.c.deleted_at)
-                                    .where(leads.c.tenant_id == "acme", leads.c.deleted_at.is_not(None))).all())
+        deleted = dict(
+            conn.execute(
+                select(leads.c.external_id, leads.c.deleted_at).where(
+                    leads.c.tenant_id == "acme", leads.c.deleted_at.is_not(None)
+                )
+            ).all()
+        )
     assert list(deleted) == [gone]
     assert store.tenant("acme").count_leads() == distinct_emails(ordered(sf)) - 1
 
@@ -61,8 +68,10 @@ def test_the_daily_quota_ends_the_run_cleanly_and_the_next_run_goes_on(apply, ru
         assert "daily API request limit" in result["error"] and "api-usage=2/2" in result["error"]
         rows = ordered(sf)
         assert result["pages"] == 2 and result["records_read"] == 4000
-        assert checkpoints.load(store, "acme", "crm", "pull", "lead") == {"stamp": rows[3999]["SystemModstamp"],
-                                                                          "id": rows[3999]["Id"]}
+        assert checkpoints.load(store, "acme", "crm", "pull", "lead") == {
+            "stamp": rows[3999]["SystemModstamp"],
+            "id": rows[3999]["Id"],
+        }
         assert store.tenant("acme").count_leads() == distinct_emails(rows[:4000])
         assert store.tenant("acme").get_connector("crm").state == "ok"  # not paused: it waits for a new day
 

@@ -34,13 +34,28 @@ def pulled(sf, apply, run):
 
 def test_statuses_partner_rep_and_rejection_are_written_back_in_one_call(pulled, run, store, plugins):
     accepted, rejected, invalid = hub_leads(store, 3)
-    change_lead(store, plugins, "acme", accepted["id"], {
-        "distribution_status": "accepted", "sales_status": "Contacted",
-        "custom": {"partner": "Northwind Systems", "partner_rep_name": "Dana Reyes",
-                   "partner_rep_email": "dana.reyes@northwind.example"},
-    })
-    change_lead(store, plugins, "acme", rejected["id"], {"distribution_status": "rejected",
-                                                          "rejection_reason": "Outside our territory"})
+    change_lead(
+        store,
+        plugins,
+        "acme",
+        accepted["id"],
+        {
+            "distribution_status": "accepted",
+            "sales_status": "Contacted",
+            "custom": {
+                "partner": "Northwind Systems",
+                "partner_rep_name": "Dana Reyes",
+                "partner_rep_email": "dana.reyes@northwind.example",
+            },
+        },
+    )
+    change_lead(
+        store,
+        plugins,
+        "acme",
+        rejected["id"],
+        {"distribution_status": "rejected", "rejection_reason": "Outside our territory"},
+    )
     change_lead(store, plugins, "acme", invalid["id"], {"sales_status": "Unqualified/Invalid"})
     result = run("push")
     assert result["outcome"] == "ok", result["error"]
@@ -49,11 +64,24 @@ def test_statuses_partner_rep_and_rejection_are_written_back_in_one_call(pulled,
 
     org = pulled.org
     row = org.get("Lead", accepted["external_id"])
-    assert (row["Status"], row["Distribution_Status__c"], row["Partner__c"], row["Partner_Rep_Name__c"],
-            row["Partner_Rep_Email__c"]) == ("Working - Contacted", "Accepted", "Northwind Systems", "Dana Reyes",
-                                             "dana.reyes@northwind.example")
+    assert (
+        row["Status"],
+        row["Distribution_Status__c"],
+        row["Partner__c"],
+        row["Partner_Rep_Name__c"],
+        row["Partner_Rep_Email__c"],
+    ) == (
+        "Working - Contacted",
+        "Accepted",
+        "Northwind Systems",
+        "Dana Reyes",
+        "dana.reyes@northwind.example",
+    )
     row = org.get("Lead", rejected["external_id"])
-    assert (row["Distribution_Status__c"], row["Rejection_Reason__c"]) == ("Rejected", "Outside our territory")
+    assert (row["Distribution_Status__c"], row["Rejection_Reason__c"]) == (
+        "Rejected",
+        "Outside our territory",
+    )
     assert org.get("Lead", invalid["external_id"])["Status"] == "Closed - Not Converted"
     assert [r["status"] for r in outbox_rows(store)] == ["confirmed"] * 3
 
@@ -73,8 +101,12 @@ def test_a_partial_failure_is_retried_record_by_record(sf, apply, run, store, pl
     apply(sf, status_map={"sales": {"Nurture": "Nurturing"}})  # a value the org's picklist does not have
     run("pull")
     fine, bad, busy, converted = hub_leads(store, 4)
-    for lead, status in ((fine, "Contacted"), (bad, "Nurture"), (busy, "Contacted"),
-                         (converted, "Converted Opportunity")):
+    for lead, status in (
+        (fine, "Contacted"),
+        (bad, "Nurture"),
+        (busy, "Contacted"),
+        (converted, "Converted Opportunity"),
+    ):
         change_lead(store, plugins, "acme", lead["id"], {"sales_status": status})
     sf.org.lock(busy["external_id"])  # another transaction holds this row for the first write
     before = sf.org.get("Lead", bad["external_id"])["Status"]
@@ -83,7 +115,9 @@ def test_a_partial_failure_is_retried_record_by_record(sf, apply, run, store, pl
     result = run("push")
     assert result["outcome"] == "ok", result["error"]
     assert (result["records_written"], result["records_failed"]) == (3, 1)
-    assert result["api_calls"] == 2 and sf.org.counters() == {"collections_update": 2}  # the batch, then busy alone
+    assert result["api_calls"] == 2 and sf.org.counters() == {
+        "collections_update": 2
+    }  # the batch, then busy alone
     rows = {r["record_id"]: r for r in outbox_rows(store)}
     assert rows[bad["id"]]["status"] == "failed" and rows[bad["id"]]["attempts"] == 1
     assert rows[bad["id"]]["last_error"].startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")
@@ -112,8 +146,13 @@ def test_registered_deals_are_created_and_their_salesforce_ids_kept(sf, apply, r
     run("pull")
     deals = {}
     for n, lead in enumerate(hub_leads(store, 3)):
-        deal_id, queued = register_deal(store, plugins, "acme", lead["id"], {
-            "name": f"Deal {n}", "stage": "1-Prospecting", "amount": 25_000 + n, "close_date": "2027-03-31"})
+        deal_id, queued = register_deal(
+            store,
+            plugins,
+            "acme",
+            lead["id"],
+            {"name": f"Deal {n}", "stage": "1-Prospecting", "amount": 25_000 + n, "close_date": "2027-03-31"},
+        )
         assert len(queued) == 1
         deals[deal_id] = n
     sf.org.reset_counters()
@@ -123,18 +162,27 @@ def test_registered_deals_are_created_and_their_salesforce_ids_kept(sf, apply, r
     assert (result["records_written"], result["api_calls"]) == (3, 1)
     assert sf.org.counters() == {"collections_create": 1}
     with store.read() as conn:
-        rows = {r["id"]: r for r in conn.execute(select(opportunities).where(opportunities.c.id.in_(deals)))
-                .mappings()}
+        rows = {
+            r["id"]: r
+            for r in conn.execute(select(opportunities).where(opportunities.c.id.in_(deals))).mappings()
+        }
     for deal_id, n in deals.items():
         row = rows[deal_id]
         assert row["source_connector"] == "crm" and row["registered_deal"] is True
         created = sf.org.get("Opportunity", row["external_id"])
         assert (created["Name"], created["StageName"], created["Amount"], created["CloseDate"]) == (
-            f"Deal {n}", "Prospecting", 25_000 + n, "2027-03-31")
+            f"Deal {n}",
+            "Prospecting",
+            25_000 + n,
+            "2027-03-31",
+        )
 
     assert run("pull")["outcome"] == "ok"  # reading the new opportunities back adds none
     with store.read() as conn:
-        assert len(conn.execute(select(opportunities.c.id)).all()) == sf.org.store.counts()["Opportunity"]["live"]
+        assert (
+            len(conn.execute(select(opportunities.c.id)).all())
+            == sf.org.store.counts()["Opportunity"]["live"]
+        )
 
 
 def test_deal_creates_go_in_batches_of_200(apply, run, store, plugins):
@@ -142,7 +190,9 @@ def test_deal_creates_go_in_batches_of_200(apply, run, store, plugins):
         apply(sf, objects=["lead", "opportunity"])
         run("pull")
         for lead in store.tenant("acme").list_leads(limit=250):
-            register_deal(store, plugins, "acme", lead["id"], {"name": "Expansion", "close_date": "2027-01-15"})
+            register_deal(
+                store, plugins, "acme", lead["id"], {"name": "Expansion", "close_date": "2027-01-15"}
+            )
         result = run("push")
         assert result["records_written"] == 250 and result["api_calls"] == math.ceil(250 / 200)
         assert sf.org.store.counts()["Opportunity"]["live"] == 250
