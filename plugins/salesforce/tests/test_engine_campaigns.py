@@ -1,0 +1,24 @@
+"""Campaigns through the sync engine: offer and tactic IDs where the tenant maps them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from leadloop.store.tables import campaigns
+from leadloop_salesforce.connector import DEFAULT_FIELDS
+from leadloop_salesforce.mappings import CAMPAIGN
+
+
+def test_offer_and_tactic_ids_come_with_campaigns_where_the_tenant_maps_them(sf, apply, run, store):
+    mapping = {**CAMPAIGN, "fields": [*CAMPAIGN["fields"], {"core": "offer_id", "source": "Offer_ID__c"},
+                                      {"core": "tactic_id", "source": "Tactic_ID__c"}]}
+    apply(sf, objects=["campaign"], mappings={"campaign": mapping},
+          fields={"campaign": [*DEFAULT_FIELDS["campaign"], "Offer_ID__c", "Tactic_ID__c"]})
+    result = run("pull")
+    assert result["outcome"] == "ok", result["error"]
+    with store.read() as conn:
+        stored = {r.external_id: (r.offer_id, r.tactic_id)
+                  for r in conn.execute(select(campaigns).where(campaigns.c.tenant_id == "acme"))}
+    org = {r["Id"]: (r["Offer_ID__c"], r["Tactic_ID__c"]) for r in sf.org.store.snapshot("Campaign")}
+    assert stored == org and all(offer.startswith("OF-") for offer, _ in stored.values())
+
