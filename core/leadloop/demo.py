@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
 
 from .cli.app import App
 from .config import load_tenant_file
+from .errors import FatalError
+from .store.tables import opportunities
 from .tenants import apply_tenant
 
 DEMO_TENANT = {
@@ -58,6 +62,7 @@ def run_demo(app: App, home: Path, echo: Callable[[str], None]) -> None:
         jobs = ", ".join(f"{k} every {v['every_seconds']}s" for k, v in connector.jobs.items())
         echo(f"  {connector.name:<12} {connector.type:<11} uniqueness={connector.uniqueness:<15} {jobs}")
     demo_sftp(app, home, echo)
+    demo_salesforce(app, home, echo)
 
 
 # -- the SFTP drop folder --------------------------------------------------------------------------
@@ -125,4 +130,98 @@ def demo_sftp(app: App, home: Path, echo: Callable[[str], None]) -> None:
 
 def _pull(app: App, run_job: Callable[..., Any], get: Callable[..., dict[str, Any]]) -> dict[str, Any]:
     result = run_job(app.store, app.plugins, "demo", "tradeshows", "pull", box=app.box)
+    return get(app.store, result.run_id)
+
+
+# -- the Salesforce org ------------------------------------------------------------------------------
+
+DEMO_LEADS = 40
+PARTNER = {"partner": "Northwind Systems", "partner_rep_name": "Dana Reyes",
+           "partner_rep_email": "dana.reyes@northwind.example"}
+
+
+def demo_salesforce(app: App, home: Path, echo: Callable[[str], None]) -> None:
+    """The closed loop with a Salesforce org: a real pull over HTTP, partners' changes made in the hub,
+    a real push, and the org's records read back to show what landed."""
+    import httpx
+
+    from leadloop_salesforce.sandbox import start
+
+    tenant_file = home / "demo-tenant.yaml"
+    document = yaml.safe_load(tenant_file.read_text(encoding="utf-8"))
+    crm = document["connectors"]["crm"]
+    with start(seed=1, leads=DEMO_LEADS, accounts=5, contacts=10, opportunities=5, campaigns=3, members=20,
+               client_id=crm["settings"]["client_id"], refresh_token=crm["secrets"]["refresh_token"]["value"],
+               ) as sf, httpx.Client(base_url=f"{sf.url}/_sandbox", timeout=10) as admin:
+        echo(f"\n== Salesforce org: sandbox on {sf.url} ({DEMO_LEADS} leads, campaigns, opportunities; "
+             "client_id and refresh token as in the tenant file)")
+        crm["settings"].update(login_url=sf.url, objects=["lead", "campaign", "opportunity"])
+        tenant_file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        apply_tenant(app.store, app.box, load_tenant_file(tenant_file, app.plugins))
+        echo(f"  pointed 'crm' at it in {tenant_file.name}")
+
+        pulled = _run(app, "crm", "pull")
+        leads = sorted((lead for lead in app.store.tenant("demo").list_leads(limit=1000)
+                        if lead["source_connector"] == "crm"), key=lambda lead: lead["external_id"])
+        echo(f"\n== pull job of 'crm' (run {pulled['id']}): {pulled['outcome']}, {pulled['records_read']} "
+             f"records (leads, campaigns, opportunities) in {pulled['pages']} pages, "
+             f"{pulled['api_calls']} API calls, {len(leads)} leads stored")
+        for lead in leads[:3]:
+            echo(f"  lead  {lead['first_name']} {lead['last_name']} <{lead['email']}>, {lead['company']}, "
+                 f"{lead['address_country']}, sales status {lead['sales_status']!r} ({lead['external_id']})")
+
+        accepted, worked, rejected = leads[:3]
+        deal_id = _partners_act(app, accepted, worked, rejected, echo)
+        pushed = _run(app, "crm", "push")
+        echo(f"\n== push job of 'crm' (run {pushed['id']}): {pushed['outcome']}, {pushed['records_written']} "
+             f"changes written, {pushed['records_failed']} failed, {pushed['api_calls']} API calls "
+             "(sObject Collections: one update batch, one create batch)")
+
+        echo("\n== read back from the org over HTTP")
+        shown = ((accepted, ("Distribution_Status__c", "Partner__c", "Partner_Rep_Name__c",
+                             "Partner_Rep_Email__c")),
+                 (worked, ("Status",)), (rejected, ("Distribution_Status__c", "Rejection_Reason__c")))
+        for lead, fields in shown:
+            row = admin.get(f"/records/Lead/{lead['external_id']}").json()
+            echo(f"  Lead {row['Id']} ({row['Email']}): " + ", ".join(f"{f}={row[f]!r}" for f in fields))
+        with app.store.read() as conn:
+            query = select(opportunities.c.external_id).where(opportunities.c.id == deal_id)
+            deal = conn.execute(query).scalar()
+        row = admin.get(f"/records/Opportunity/{deal}").json()
+        echo(f"  Opportunity {row['Id']}: Name={row['Name']!r}, StageName={row['StageName']!r}, "
+             f"Amount={row['Amount']!r}, CloseDate={row['CloseDate']!r} (its id kept on the hub's deal)")
+        usage = admin.get("/state").json()["limits"]["api_usage"]
+        echo(f"\n== API calls spent: {pulled['api_calls']} to pull, {pushed['api_calls']} to push; the org "
+             f"counted {usage} against its daily limit (token refreshes are not counted)")
+
+
+def _partners_act(app: App, accepted: dict[str, Any], worked: dict[str, Any], rejected: dict[str, Any],
+                  echo: Callable[[str], None]) -> str:
+    """Accept, work and reject a lead and register a deal, as partners would; returns the deal's id."""
+    from .hub import change_lead, register_deal
+
+    echo("\n== partners act in the hub (each change queues its write-back)")
+    change_lead(app.store, app.plugins, "demo", accepted["id"],
+                {"distribution_status": "accepted", "custom": PARTNER})
+    echo(f"  {accepted['email']}: accepted by {PARTNER['partner']} (rep {PARTNER['partner_rep_name']})")
+    change_lead(app.store, app.plugins, "demo", worked["id"], {"sales_status": "Contacted"})
+    echo(f"  {worked['email']}: sales status Contacted")
+    change_lead(app.store, app.plugins, "demo", rejected["id"],
+                {"distribution_status": "rejected", "rejection_reason": "Outside our territory"})
+    echo(f"  {rejected['email']}: rejected, 'Outside our territory'")
+    close = (date.today() + timedelta(days=60)).isoformat()
+    deal_id, _ = register_deal(app.store, app.plugins, "demo", accepted["id"], {
+        "name": f"{accepted['company']} - 50 firewalls", "stage": "4-Qualification", "amount": 48_000,
+        "close_date": close})
+    echo(f"  {accepted['email']}: deal registered, 48,000 at Qualification, closing {close}")
+    return deal_id
+
+
+def _run(app: App, connector: str, kind: str) -> dict[str, Any]:
+    from .sync.runner import run_job
+    from .sync.runs import get
+
+    result = run_job(app.store, app.plugins, "demo", connector, kind, box=app.box)
+    if result.run_id is None:
+        raise FatalError(f"the demo's {kind} job of {connector!r} did not run: {result.error}")
     return get(app.store, result.run_id)
