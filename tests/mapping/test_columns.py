@@ -37,11 +37,12 @@ def test_headers_match_aliases_ignoring_case_spaces_and_a_bom():
     assert mapper.unmapped == ("Badge Id",)
     assert mapper.absent == ("employees", "lead_source")
     row = mapper(["ADA@example.com", "Analytical Engines", "UK", "B-17"])
+    # No Employees column: the row says nothing about it (an update keeps the stored value); the
+    # absent Source column has a default, which is filled in.
     assert row == {
         "email": "ada@example.com",
         "company": "Analytical Engines",
         "address.country": "GB",
-        "employees": None,
         "lead_source": "Trade show",
         "campaign": "Spring Expo",
     }
@@ -101,3 +102,12 @@ def test_a_row_mapper_is_plain_generated_code():
     mapper = MAPPING.for_columns(["Email", "Company", "Notes"])
     assert mapper.python_source.startswith("def map_row(row, label='row'):")
     assert "f0, f1, _ = row" in mapper.python_source
+
+
+def test_custom_fields_without_a_column_leave_no_custom_key():
+    mapping = compile_mapping(
+        {"object": "lead", "fields": [{"core": "email", "source": "Email"},
+                                      {"core": "custom.badge", "source": "Badge"}]}
+    )
+    assert mapping.for_columns(["Email"])(["a@b.co"]) == {"email": "a@b.co"}
+    assert mapping.for_columns(["Email", "Badge"])(["a@b.co", "B-1"]) == {"email": "a@b.co", "custom": {"badge": "B-1"}}

@@ -167,8 +167,11 @@ def _preset(value: Any) -> bool:
     return not isinstance(value, list | dict)
 
 
-def _result(plans: list[FieldPlan], names: Names, constants: dict[int, Any]) -> list[str]:
-    """Fill the returned dict: dotted core names, custom fields gathered under ``custom``.
+def _result(
+    plans: list[FieldPlan], names: Names, constants: dict[int, Any], omit: frozenset[int] = frozenset()
+) -> list[str]:
+    """Fill the returned dict: dotted core names, custom fields gathered under ``custom``; fields in
+    ``omit`` are left out of it (and ``custom`` when no custom field remains).
 
     Copying a template dict (which already holds the immutable constants) and storing into it is
     markedly faster than a 24-key dict literal.
@@ -178,6 +181,8 @@ def _result(plans: list[FieldPlan], names: Names, constants: dict[int, Any]) -> 
     custom: list[str] = []
     for i, plan in enumerate(plans):
         name = plan.rule.core
+        if i in omit:
+            continue
         if name.startswith(CUSTOM_PREFIX):
             custom.append(f"    {_literal(name.removeprefix(CUSTOM_PREFIX))}: f{i},")
         elif i in constants and _preset(constants[i]):
@@ -197,6 +202,7 @@ def _function(
     blocks: dict[int, list[str]],
     plans: list[FieldPlan],
     constants: dict[int, Any],
+    omit: frozenset[int] = frozenset(),
 ) -> str:
     body = ["problems = None"]
     for i, block in blocks.items():
@@ -205,7 +211,7 @@ def _function(
         "",
         "if problems:",
         "    raise _BadRecord(label, problems)",
-        *_result(plans, gen.names, constants),
+        *_result(plans, gen.names, constants, omit),
     ]
     return "\n".join(head + _indent(body)) + "\n"
 
@@ -237,11 +243,16 @@ def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[
 
 
 def row_function(
-    plans: list[FieldPlan], width: int, columns: dict[int, tuple[int, str]], constants: dict[int, Any]
+    plans: list[FieldPlan],
+    width: int,
+    columns: dict[int, tuple[int, str]],
+    constants: dict[int, Any],
+    omit: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[str, dict[str, Any]]:
     """Source and namespace of ``map_row(row, label)`` over rows of ``width`` cells.
 
-    ``columns`` gives, per field, the cell index and header it reads; the others are ``constants``.
+    ``columns`` gives, per field, the cell index and header it reads; the others are ``constants``,
+    or in ``omit`` (no column and nothing to fill in: not in the result at all).
     The row is unpacked into locals in one go: a cell one field reads straight into that field's
     variable, a cell several fields read into ``c<index>``, a cell nothing reads into ``_``.
     """
@@ -266,7 +277,7 @@ def row_function(
     ]
     if width:
         head.append(f"    {cells}{',' if width == 1 else ''} = row")
-    return _function(head, gen, dict(sorted(blocks.items())), plans, constants), gen.names.values
+    return _function(head, gen, dict(sorted(blocks.items())), plans, constants, frozenset(omit)), gen.names.values
 
 
 def build(source: str, namespace: dict[str, Any], name: str, filename: str) -> Any:

@@ -158,6 +158,7 @@ class CompiledMapping:
         constants = dict(self._constants)
         problems: list[Problem] = []
         absent: list[str] = []
+        omit: set[int] = set()
         for i, plan in enumerate(self._plans):
             if i in constants:
                 continue
@@ -166,6 +167,11 @@ class CompiledMapping:
                 columns[i] = (found, headers[found].replace("\ufeff", "").strip())
                 continue
             absent.append(plan.rule.core)
+            if plan.rule.default is MISSING and not plan.rule.required:
+                # The file says nothing about this field: leave it out of the row, so that updating
+                # a known lead keeps what it had and a new lead takes the store's default.
+                omit.add(i)
+                continue
             try:
                 constants[i] = plan.evaluate(None)
             except Invalid:
@@ -181,7 +187,7 @@ class CompiledMapping:
         if problems:
             raise ConfigError(f"{file}: required columns are missing", problems)
         used = {index for index, _ in columns.values()}
-        source, namespace = codegen.row_function(self._plans, len(headers), columns, constants)
+        source, namespace = codegen.row_function(self._plans, len(headers), columns, constants, omit)
         mapper = codegen.build(source, namespace, "map_row", f"<mapping {self.file} for {file}>")
         mapper.python_source = source
         mapper.columns = {self._plans[i].rule.core: header for i, (_, header) in columns.items()}
