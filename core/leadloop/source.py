@@ -13,10 +13,13 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .connectors import ConnectorContext
 from .errors import AuthError, ConfigError
+
+if TYPE_CHECKING:
+    from .store import Store
 
 REFRESH_MARGIN = 60.0
 """Seconds before expiry at which an access token counts as stale: a call must not start with a
@@ -98,11 +101,16 @@ class Credentials(Protocol):
 
 @dataclass
 class Runtime:
-    """Everything a connector needs for one run; ``api_calls`` is counted by the connector."""
+    """Everything a connector needs for one run; ``api_calls`` is counted by the connector.
+
+    ``store`` is the store the run commits to, for connectors that keep records of their own there
+    (a file connector's ledger of imported files); most never touch it, and a connector built outside
+    a run (a describe call, a unit test) gets none."""
 
     context: ConnectorContext
     credentials: Credentials
     hook: Any  # the plugin manager's hook caller: refresh credentials, translate statuses
+    store: Store | None = None
     api_calls: int = 0
 
     def count_call(self, n: int = 1) -> None:

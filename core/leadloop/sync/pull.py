@@ -78,6 +78,8 @@ def _upsert_leads(conn: Connection, job: Job, rows: list[dict[str, Any]]) -> int
     written = 0
     for group in groups.values():
         counts = tenant.upsert_leads(conn, group)
+        job.stats.inserted += counts.inserted
+        job.stats.updated += counts.updated
         written += counts.inserted + counts.updated
     return written
 

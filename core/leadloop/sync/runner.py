@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..connectors import ConnectorContext, ConnectorType
 from ..errors import (
@@ -38,6 +39,7 @@ class RunResult:
     run_id: int | None
     outcome: str  # ok | failed | paused | quota | cancelled | skipped
     error: str | None = None
+    stats: RunStats | None = None
 
 
 def run_job(
@@ -53,17 +55,25 @@ def run_job(
     retry: RetryPolicy | None = None,
     box: SecretBox | None = None,
     progress: Callable[[RunStats], None] | None = None,
+    source: Callable[[Runtime], Any] | None = None,
+    record_as: str | None = None,
 ) -> RunResult:
     """Run ``kind`` (pull, push) for one connector now, unless another worker runs it already.
 
     ``due_only``: the scheduler's call; the job runs only if it is still due once the lease is held
     (another scheduler may have just run it), and its next run time moves on.
+
+    ``source`` replaces the connector type's factory and ``record_as`` names the run and its
+    watermark differently, for one-off runs that must not overlap the connector's own job nor move
+    its watermark: ``leadloop import FILE`` reads a local file under the lease of the file
+    connector's ``pull``, recorded as ``import``.
     """
     record = store.tenant(tenant).get_connector(connector)
     if record is None:
         raise ConfigError(f"tenant {tenant!r} has no connector {connector!r}")
     ctype = plugins.connectors.get(record.type)
-    if kind not in ctype.jobs or ctype.factory is None:  # checked here, before a lease is taken
+    factory = source or ctype.factory
+    if kind not in ctype.jobs or factory is None:  # checked here, before a lease is taken
         raise ConfigError(f"connector type {ctype.name!r} has no {kind!r} job (it has: {', '.join(ctype.jobs)})")
     lease = leases.acquire(store, tenant, connector, kind, holder or leases.new_holder())
     if lease is None:
@@ -73,8 +83,8 @@ def run_job(
             return RunResult(None, "skipped", "not due any more")
         if not record.enabled or record.state != "ok":
             return RunResult(None, "skipped", f"connector is {'disabled' if not record.enabled else record.state}")
-        return _execute(store, plugins, record, ctype, lease, kind, stop or threading.Event(),
-                        retry or RetryPolicy(), box or SecretBox.from_environment(), progress)
+        return _execute(store, plugins, record, ctype, lease, record_as or kind, stop or threading.Event(),
+                        retry or RetryPolicy(), box or SecretBox.from_environment(), progress, factory)
     finally:
         leases.release(store, lease)
 
@@ -90,25 +100,25 @@ def _execute(
     retry: RetryPolicy,
     box: SecretBox,
     progress: Callable[[RunStats], None] | None,
+    factory: Callable[[Runtime], Any],
 ) -> RunResult:
     tenant = lease.tenant
     credentials = StoredCredentials(store, box, tenant, record.name)
     context = ConnectorContext(tenant=tenant, name=record.name, type=record.type, settings=record.settings,
                                uniqueness=record.uniqueness, status_map=record.status_map,
                                secrets=credentials.get())
-    runtime = Runtime(context=context, credentials=credentials, hook=plugins.hook)
+    runtime = Runtime(context=context, credentials=credentials, hook=plugins.hook, store=store)
     run_id = runs.start(store, tenant, record.name, kind)
     job = Job(store=store, plugins=plugins, connector=record, ctype=ctype, context=context, runtime=runtime,
               lease=lease, run_id=run_id, kind=kind, retry=retry, stop=stop, progress=progress)
     outcome, error = "ok", None
     try:
-        factory = ctype.factory
-        assert factory is not None  # run_job refused types without one
         connector = factory(runtime)
+        pulling = kind != "push"
         objects = [o for o in (record.settings.get("objects") or ["lead"]) if o in
-                   (ctype.reads if kind == "pull" else ctype.writes)]
+                   (ctype.reads if pulling else ctype.writes)]
         for object_type in objects:
-            if kind == "pull":
+            if pulling:
                 pull(job, connector, object_type)
             else:
                 push(job, connector, object_type)
@@ -132,4 +142,4 @@ def _execute(
     finally:
         job.stats.api_calls = runtime.api_calls
         runs.finish(store, run_id, outcome, job.stats, error)
-    return RunResult(run_id, outcome, error)
+    return RunResult(run_id, outcome, error, job.stats)

@@ -19,6 +19,8 @@ class RunStats:
     pages: int = 0
     read: int = 0
     written: int = 0
+    inserted: int = 0  # of the written: new records (leads) ...
+    updated: int = 0  # ... and known ones changed
     skipped: int = 0
     failed: int = 0
     api_calls: int = 0

@@ -26,16 +26,6 @@ PAGE_SIZE = 5000
 """Rows per page: one transaction each, and what a crash can make the engine repeat."""
 
 
-def engine_store(runtime: Runtime) -> Store:
-    """The store the sync engine runs this job on, for the ``files`` table and the rejects.
-
-    :class:`~leadloop.source.Runtime` does not carry the store, so this opens the process's
-    configured one (``LEADLOOP_DATABASE_URL``, else ``$LEADLOOP_HOME``), which is the store every
-    leadloop process (CLI, scheduler, worker) runs jobs on. The caller closes it.
-    """
-    return Store.open()
-
-
 def lead_mapping(store: Store, context: ConnectorContext) -> CompiledMapping:
     """The connector's lead mapping as the engine compiles it: the tenant's, else :data:`LEAD_MAPPING`."""
     record = store.tenant(context.tenant).get_connector(context.name)
@@ -56,11 +46,10 @@ class CsvSftpConnector:
 
     def pull(self, object_type: str, watermark: Mapping[str, Any] | None) -> Iterator[Page]:
         context = self.runtime.context
-        store = engine_store(self.runtime)
-        try:
-            with SftpInbox(self.inbox_settings, context.secrets) as inbox:
-                source = FileSource(inbox, FileLedger(store, context.tenant, context.name),
-                                    lead_mapping(store, context), self.settings, PAGE_SIZE)
-                yield from source.pull(object_type, watermark)
-        finally:
-            store.close()
+        store = self.runtime.store
+        if store is None:
+            raise ConfigError("the csv_sftp connector pulls inside a sync run, which gives it the store it records files in")
+        with SftpInbox(self.inbox_settings, context.secrets) as inbox:
+            source = FileSource(inbox, FileLedger(store, context.tenant, context.name),
+                                lead_mapping(store, context), self.settings, PAGE_SIZE)
+            yield from source.pull(object_type, watermark)

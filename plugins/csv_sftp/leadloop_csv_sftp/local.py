@@ -24,19 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from leadloop.connectors import ConnectorContext
 from leadloop.errors import ConfigError, LeadloopError
 from leadloop.plugins import Plugins
 from leadloop.secrets import SecretBox
 from leadloop.source import Runtime
 from leadloop.store import ConnectorRecord, Store
-from leadloop.store.tables import leads
-from leadloop.sync import leases, runs
-from leadloop.sync.credentials import StoredCredentials
-from leadloop.sync.job import Job
-from leadloop.sync.pull import Stopped, pull
+from leadloop.sync.runner import run_job
 from leadloop.sync.runs import RunStats
-from sqlalchemy import func, select
 
 from .connector import lead_mapping
 from .export import write_error_reports
@@ -128,45 +122,32 @@ def import_file(
     else the tenant's only one). Raises :class:`~leadloop.errors.LeadloopError` when the import
     cannot start or fails; rows that are refused are reported, not raised."""
     record = _file_connector(store, tenant, connector)
-    ctype = plugins.connectors.get(record.type)
-    lease = leases.acquire(store, tenant, record.name, LOCK_JOB, leases.new_holder())
-    if lease is None:
+    inbox = LocalFile(path, report_dir or path.parent)
+    sources: list[FileSource] = []
+
+    def open_source(runtime: Runtime) -> FileSource:
+        settings = FileSettings.from_settings(record.settings, record.uniqueness, record.name)
+        source = FileSource(inbox, FileLedger(store, tenant, record.name), lead_mapping(store, runtime.context),
+                            settings, plugins.connectors.get(record.type).page_size)
+        sources.append(source)
+        return source
+
+    with _frozen_heap():
+        result = run_job(
+            store, plugins, tenant, record.name, LOCK_JOB, record_as=IMPORT_JOB, source=open_source, box=box,
+            stop=stop, progress=None if progress is None else lambda stats: progress(stats, inbox.position(), inbox.size),
+        )
+    if result.run_id is None:
         raise LeadloopError(
-            f"connector {record.name!r} of tenant {tenant!r} is pulling files right now; import again once "
-            "its pull has finished (leadloop runs list shows it)"
+            f"connector {record.name!r} of tenant {tenant!r} cannot import now: {result.error}"
+            + (" (its pull is running; import again once it has finished)" if "lease" in (result.error or "") else "")
         )
-    try:
-        context = ConnectorContext(tenant=tenant, name=record.name, type=record.type, settings=record.settings,
-                                   uniqueness=record.uniqueness, status_map=record.status_map)
-        runtime = Runtime(context, StoredCredentials(store, box, tenant, record.name), plugins.hook)
-        inbox = LocalFile(path, report_dir or path.parent)
-        source = FileSource(
-            inbox, FileLedger(store, tenant, record.name), lead_mapping(store, context),
-            FileSettings.from_settings(record.settings, record.uniqueness, record.name), ctype.page_size,
-        )
-        run_id = runs.start(store, tenant, record.name, IMPORT_JOB)
-        job = Job(store=store, plugins=plugins, connector=record, ctype=ctype, context=context, runtime=runtime,
-                  lease=lease, run_id=run_id, kind=IMPORT_JOB, stop=stop or threading.Event(),
-                  progress=None if progress is None else lambda stats: progress(stats, inbox.position(), inbox.size))
-        before = _leads_of(store, tenant, record.name)
-        outcome, error = "failed", None
-        try:
-            with _frozen_heap():
-                pull(job, source, "lead")
-            outcome = "ok"
-        except Stopped:
-            outcome = "cancelled"
-        except Exception as exc:
-            error = str(exc) if isinstance(exc, LeadloopError) else f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            runs.finish(store, run_id, outcome, job.stats, error)
-    finally:
-        leases.release(store, lease)
-    imported = _leads_of(store, tenant, record.name) - before
-    mine = [o for o in source.outcomes if o.name == path.name]
-    return ImportResult(run_id, record.name, outcome, error, mine[-1] if mine else None, imported,
-                        job.stats.written - imported)
+    if result.outcome not in ("ok", "cancelled"):
+        raise LeadloopError(f"import of {path.name} failed: {result.error} (leadloop runs show {result.run_id})")
+    stats = result.stats or RunStats()
+    mine = [o for s in sources for o in s.outcomes if o.name == path.name]
+    return ImportResult(result.run_id, record.name, result.outcome, result.error, mine[-1] if mine else None,
+                        stats.inserted, stats.updated)
 
 
 @contextmanager
@@ -205,12 +186,3 @@ def _file_connector(store: Store, tenant: str, name: str | None) -> ConnectorRec
                if not connectors else "choose one with --connector")
         )
     return connectors[0]
-
-
-def _leads_of(store: Store, tenant: str, connector: str) -> int:
-    """Leads the connector created (an update keeps a lead's origin): new leads are the difference."""
-    with store.read() as conn:
-        return int(conn.execute(
-            select(func.count()).select_from(leads)
-            .where(leads.c.tenant_id == tenant, leads.c.source_connector == connector)
-        ).scalar_one())
