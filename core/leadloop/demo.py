@@ -107,7 +107,7 @@ def demo_sftp(app: App, home: Path, echo: Callable[[str], None]) -> None:
         echo(f"  dropped inbox/{TRADE_SHOW_FILE} (9 leads from a trade show, some typed badly) and its .done marker")
 
         run = _pull(app, run_job, get)
-        echo(f"\n== pull job of 'tradeshows' (run {run['id']}): {run['outcome']}, {run['records_read']} rows mapped, "
+        echo(f"\n== pull job of 'tradeshows' (run {run['id']}): {run['outcome']}, {run['records_read']} rows read, "
              f"{run['records_written']} leads stored")
         for lead in sorted(app.store.tenant("demo").list_leads(), key=lambda lead: lead["email"]):
             assigned = lead["custom"].get("assign_to")

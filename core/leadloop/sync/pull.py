@@ -48,9 +48,13 @@ def pull(job: Job, source: PullSource, object_type: str) -> None:
 
 def commit_page(job: Job, object_type: str, page: Page) -> None:
     rows, bad = _map(job, object_type, page)
+    # Rows the source itself refused (unreadable, or its own checks) were read too; a reject without
+    # a row number concerns a whole file (say, already imported) and is no record.
+    refused_by_source = len({(r.get("source"), r["row"]) for r in page.rejects if r.get("row") is not None})
+    refused_by_mapping = len(page.records) - len(rows)
     job.stats.pages += 1
-    job.stats.read += len(page.records)
-    job.stats.failed += len(bad) + len(page.rejects)
+    job.stats.read += len(page.records) + refused_by_source
+    job.stats.failed += refused_by_mapping + refused_by_source
     job.stats.api_calls = job.runtime.api_calls
     with job.store.transaction() as conn:
         fence(conn, job.lease)
@@ -59,7 +63,7 @@ def commit_page(job: Job, object_type: str, page: Page) -> None:
         else:
             written = upsert_records(conn, job.tenant, job.name, object_type, rows)
         job.stats.written += written
-        job.stats.skipped += len(page.records) - len(bad) - written
+        job.stats.skipped += len(rows) - written
         _record_deletions(conn, job, object_type, [d.external_id for d in page.deleted])
         _record_rejects(conn, job, bad + page.rejects)
         checkpoints.save(conn, job.tenant, job.name, job.kind, object_type, page.watermark)

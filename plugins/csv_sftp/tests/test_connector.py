@@ -85,6 +85,8 @@ def test_bad_rows_are_reported_with_row_field_and_reason_and_good_rows_imported(
     run = pull()
     assert run["outcome"] == "ok", run["error"]
     assert [lead["email"] for lead in stored(store)] == ["ok2@example.com", "ok@example.com"]
+    # Six rows read, four refused (one of them by the reader), each counted once however many fields.
+    assert (run["records_read"], run["records_written"], run["records_failed"]) == (6, 2, 4)
     expected = [
         ["3", "Email", "not an email address", "not-an-email"],
         ["4", "Email", ("required: this connector does not import leads without an email address "
