@@ -12,7 +12,7 @@ from leadloop.sync.runner import run_job
 from leadloop.testing.fakeserver import Running
 from sqlalchemy import select
 
-from .conftest import FAST_RETRY
+from leadloop.testing.fixtures import FAST_RETRY
 
 
 def run(store: Store, plugins: Plugins, job: str) -> None:

@@ -23,7 +23,7 @@ from leadloop.sync.runner import run_job
 from leadloop.testing.fakeserver import Running
 from sqlalchemy import func, select
 
-from .conftest import FAST_RETRY
+from leadloop.testing.fixtures import FAST_RETRY
 
 POINTS = 24
 

@@ -13,7 +13,7 @@ from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running, stamp
 from sqlalchemy import select
 
-from .conftest import FAST_RETRY
+from leadloop.testing.fixtures import FAST_RETRY
 
 
 def pull(store: Store, plugins: Plugins) -> dict:  # type: ignore[type-arg]

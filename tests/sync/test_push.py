@@ -13,7 +13,7 @@ from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running
 from sqlalchemy import select
 
-from .conftest import FAST_RETRY
+from leadloop.testing.fixtures import FAST_RETRY
 
 
 def setup(fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins, n: int) -> list[str]:

@@ -21,7 +21,7 @@ from leadloop.sync.schedule import DueJob, due
 from leadloop.testing.fakeserver import Running
 from sqlalchemy import select
 
-from .conftest import FAST_RETRY
+from leadloop.testing.fixtures import FAST_RETRY
 
 
 def run_rows(store: Store) -> list[tuple[str, str]]:

@@ -3,23 +3,15 @@ SQLite store and a tenant whose csv_sftp connector reads the sandbox's inbox."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncssh
 import pytest
-import yaml
-from cryptography.fernet import Fernet
-from leadloop.config import load_tenant_file
-from leadloop.plugins import Plugins, load
-from leadloop.secrets import SecretBox
+from leadloop.plugins import Plugins
 from leadloop.store import Store
 from leadloop.sync.retry import RetryPolicy
-from leadloop.sync.runner import run_job
-from leadloop.sync.runs import get as get_run
-from leadloop.tenants import apply_tenant
 from leadloop_csv_sftp import SftpInbox, sandbox
 
 
@@ -69,39 +61,26 @@ def inbox(settings: dict[str, Any]) -> Iterator[SftpInbox]:
         yield opened
 
 
-# --- the engine: a real SQLite store, the installed plugins, a tenant with a csv_sftp connector ----
+# --- the engine: the test kit's store and plugins, a tenant with a csv_sftp connector ----------
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The environment of a leadloop process (the connector opens the store it names)."""
-    values = {
-        "LEADLOOP_HOME": str(tmp_path / "home"),
-        "LEADLOOP_DATABASE_URL": f"sqlite:///{tmp_path / 'leadloop.db'}",
-        "LEADLOOP_SECRET_KEY": Fernet.generate_key().decode(),
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    for key in ("LEADLOOP_PLUGINS", "LEADLOOP_DISABLE_PLUGINS", "LEADLOOP_PLUGIN_MODULES"):
-        monkeypatch.delenv(key, raising=False)
-    return {**os.environ, **values}
+def env(leadloop_env: dict[str, str]) -> dict[str, str]:
+    return leadloop_env
 
 
 @pytest.fixture
-def plugins(env: dict[str, str]) -> Plugins:
-    return load()
+def plugins(leadloop_plugins: Plugins) -> Plugins:
+    return leadloop_plugins
 
 
 @pytest.fixture
-def store(env: dict[str, str]) -> Iterator[Store]:
-    opened = Store.open()
-    opened.migrate()
-    yield opened
-    opened.close()
+def store(leadloop_store: Store) -> Store:
+    return leadloop_store
 
 
 @pytest.fixture
-def apply(store: Store, plugins: Plugins, tmp_path: Path, settings: dict[str, Any]) -> Callable[..., None]:
+def apply(leadloop_apply: Callable[..., Any], settings: dict[str, Any]) -> Callable[..., None]:
     """Apply tenant 'acme' with the csv_sftp connector 'drop' on the sandbox, through a tenant file;
     keyword arguments override connector settings, ``uniqueness`` and ``mappings`` the connector's."""
 
@@ -116,20 +95,16 @@ def apply(store: Store, plugins: Plugins, tmp_path: Path, settings: dict[str, An
             connector["uniqueness"] = uniqueness
         if mappings:
             connector["mappings"] = mappings
-        path = tmp_path / "acme.yaml"
-        path.write_text(yaml.safe_dump({"tenant": "acme", "connectors": {"drop": connector}}), encoding="utf-8")
-        apply_tenant(store, SecretBox.from_environment(), load_tenant_file(path, plugins))
+        leadloop_apply({"drop": connector})
 
     return apply_
 
 
 @pytest.fixture
-def pull(store: Store, plugins: Plugins) -> Callable[[], dict[str, Any]]:
+def pull(leadloop_run: Callable[..., dict[str, Any]]) -> Callable[[], dict[str, Any]]:
     """Run the connector's real pull job once; the run as ``leadloop runs show`` sees it."""
 
     def pull_() -> dict[str, Any]:
-        result = run_job(store, plugins, "acme", "drop", "pull", retry=RetryPolicy(attempts=2, base=0.01, cap=0.02))
-        assert result.run_id is not None, result
-        return get_run(store, result.run_id)
+        return leadloop_run("acme", "drop", "pull", retry=RetryPolicy(attempts=2, base=0.01, cap=0.02))
 
     return pull_
