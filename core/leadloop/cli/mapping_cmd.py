@@ -95,7 +95,8 @@ def check_mappings(app: App, tenant: str, name: str) -> list[Finding]:
     context = ConnectorContext(tenant=tenant, name=name, type=record.type, settings=record.settings,
                                uniqueness=record.uniqueness, status_map=record.status_map,
                                secrets=credentials.get())
-    connector = ctype.factory(Runtime(context, credentials, app.plugins.hook)) if ctype.factory else None
+    runtime = Runtime(context=context, credentials=credentials, hook=app.plugins.hook, store=app.store)
+    connector = ctype.factory(runtime) if ctype.factory else None
     findings: list[Finding] = []
     try:
         describe = getattr(connector, "describe", None)

@@ -120,7 +120,8 @@ def make_runtime(hook: Any) -> Callable[..., Runtime]:
             settings={"login_url": sandbox.url, "client_id": sandbox.client_id, **settings},
             secrets={"refresh_token": sandbox.refresh_token},
         )
-        return Runtime(context, credentials or stores.setdefault(sandbox.url, MemoryCredentials()), hook)
+        credentials = credentials or stores.setdefault(sandbox.url, MemoryCredentials())
+        return Runtime(context, credentials, hook, store=None)  # the connector keeps nothing in a store
 
     return make
 
