@@ -3,30 +3,18 @@ connector alone, and a real store and tenant file for the connector driven by th
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pluggy
 import pytest
-import yaml
-from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, make_url
 
 from leadloop import ConnectorContext, hookspecs
-from leadloop.config import load_tenant_file
-from leadloop.plugins import Plugins, load
-from leadloop.secrets import SecretBox
+from leadloop.plugins import Plugins
 from leadloop.source import Runtime
 from leadloop.store import Store
-from leadloop.sync import runs
-from leadloop.sync.retry import RetryPolicy
-from leadloop.sync.runner import run_job
-from leadloop.tenants import apply_tenant
 from leadloop_salesforce import plugin
 from leadloop_salesforce.connector import SalesforceConnector
 from leadloop_salesforce.sandbox import Sandbox, start
@@ -141,61 +129,21 @@ def connect(make_runtime: Callable[..., Runtime]) -> Iterator[Callable[..., Sale
         connector.close()
 
 
-# -- the connector driven by the sync engine, on a real store
-
-PG_URL_VAR = "LEADLOOP_TEST_DATABASE_URL"
-FAST_RETRY = RetryPolicy(attempts=20, base=0.005, cap=0.02)
-"""The engine's backoff arithmetic in milliseconds, so retries do not slow the tests down."""
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, and a schema of its own on PostgreSQL when
-    ``LEADLOOP_TEST_DATABASE_URL`` is set (as the core's tests do)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'leadloop.db'}"
-        return
-    server = os.environ.get(PG_URL_VAR)
-    if not server:
-        pytest.skip(f"set {PG_URL_VAR} to run on PostgreSQL too")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield make_url(server).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+# -- the connector driven by the sync engine, on a real store (leadloop's test kit underneath)
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
-    """A leadloop process's environment: its home, database and secret key; the installed plugins."""
-    monkeypatch.setenv("LEADLOOP_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("LEADLOOP_DATABASE_URL", database_url)
-    monkeypatch.setenv("LEADLOOP_SECRET_KEY", Fernet.generate_key().decode())
-    for var in ("LEADLOOP_PLUGINS", "LEADLOOP_DISABLE_PLUGINS", "LEADLOOP_PLUGIN_MODULES"):
-        monkeypatch.delenv(var, raising=False)
+def store(leadloop_store: Store) -> Store:
+    return leadloop_store
 
 
 @pytest.fixture
-def plugins(env: None) -> Plugins:
-    return load()
+def plugins(leadloop_plugins: Plugins) -> Plugins:
+    return leadloop_plugins
 
 
 @pytest.fixture
-def store(env: None) -> Iterator[Store]:
-    opened = Store.open()
-    opened.migrate()
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def apply(store: Store, plugins: Plugins, tmp_path: Path) -> Callable[..., None]:
+def apply(leadloop_apply: Callable[..., Any]) -> Callable[..., None]:
     """``apply(sandbox, refresh_token=None, status_map=None, mappings=None, **settings)``: apply tenant
     'acme' with one salesforce connector 'crm' on ``sandbox`` through a real tenant file."""
 
@@ -212,21 +160,16 @@ def apply(store: Store, plugins: Plugins, tmp_path: Path) -> Callable[..., None]
             connector["status_map"] = status_map
         if mappings:
             connector["mappings"] = mappings
-        path = tmp_path / "acme.yaml"
-        tenant = {"tenant": "acme", "connectors": {"crm": connector}}
-        path.write_text(yaml.safe_dump(tenant), encoding="utf-8")
-        apply_tenant(store, SecretBox.from_environment(), load_tenant_file(path, plugins))
+        leadloop_apply({"crm": connector})
 
     return apply_
 
 
 @pytest.fixture
-def run(store: Store, plugins: Plugins) -> Callable[..., dict[str, Any]]:
+def run(leadloop_run: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """``run("pull"|"push", **run_job options)``: one job of acme/crm now; its run record with rejects."""
 
     def run_(kind: str, **options: Any) -> dict[str, Any]:
-        result = run_job(store, plugins, "acme", "crm", kind, retry=FAST_RETRY, **options)
-        assert result.run_id is not None, result
-        return runs.get(store, result.run_id)
+        return leadloop_run("acme", "crm", kind, **options)
 
     return run_

@@ -9,9 +9,8 @@ from leadloop.secrets import SecretBox
 from leadloop.store.tables import secrets
 from leadloop.sync import checkpoints
 from leadloop.sync.runner import run_job
+from leadloop.testing.fixtures import FAST_RETRY
 from leadloop_salesforce.sandbox import start
-
-from .conftest import FAST_RETRY
 
 
 def stored_secrets(store):
