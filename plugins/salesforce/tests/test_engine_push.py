@@ -7,6 +7,7 @@ import math
 import pytest
 from sqlalchemy import select
 
+from leadloop.errors import ConfigError
 from leadloop.hub import change_lead, register_deal
 from leadloop.store.tables import opportunities, outbox
 from leadloop_salesforce.sandbox import start
@@ -196,3 +197,12 @@ def test_deal_creates_go_in_batches_of_200(apply, run, store, plugins):
         result = run("push")
         assert result["records_written"] == 250 and result["api_calls"] == math.ceil(250 / 200)
         assert sf.org.store.counts()["Opportunity"]["live"] == 250
+
+
+def test_a_deal_the_model_refuses_is_never_queued(pulled, store, plugins):
+    lead = hub_leads(store, 1)[0]
+    with pytest.raises(ConfigError, match="registered deal takes .*not owner"):
+        register_deal(store, plugins, "acme", lead["id"], {"name": "Deal", "owner": "Dana"})
+    with pytest.raises(ConfigError, match="registered deal is not valid: stage"):
+        register_deal(store, plugins, "acme", lead["id"], {"name": "Deal", "stage": "99-Signed in blood"})
+    assert outbox_rows(store) == []
