@@ -158,6 +158,15 @@ class Campaign(_Record):
     end_date: date | None = None
 
 
+class CampaignMember(_Record):
+    """A lead (or contact) in a campaign, by their ids in the source; pulling one tags the lead."""
+
+    campaign_id: str
+    lead_id: str | None = None
+    contact_id: str | None = None
+    status: str | None = None
+
+
 class LeadOwner(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -204,6 +213,7 @@ OBJECT_MODELS: dict[str, type[_Record]] = {
     "contact": Contact,
     "opportunity": Opportunity,
     "campaign": Campaign,
+    "campaign_member": CampaignMember,
     "partner": Partner,
 }
 """Core object types by the name mappings and connectors use for them."""

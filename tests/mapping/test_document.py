@@ -104,7 +104,7 @@ def test_object_type_must_be_known():
     assert found == {
         (
             "object",
-            "unknown object type 'prospect' (known: lead, account, contact, opportunity, campaign, partner)",
+            "unknown object type 'prospect' (known: lead, account, contact, opportunity, campaign, campaign_member, partner)",
         )
     }
 

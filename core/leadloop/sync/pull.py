@@ -17,10 +17,10 @@ from ..errors import BadRecord, ConfigError, RetriableError
 from ..source import Page, PullSource
 from ..store.tables import rejects
 from ..store.types import utcnow
-from . import checkpoints, conflicts, runs
+from . import checkpoints, conflicts, memberships, runs
 from .job import Job
 from .leases import fence
-from .records import table_for, upsert_records
+from .records import TABLES, table_for, upsert_records
 
 
 class Stopped(Exception):
@@ -60,11 +60,14 @@ def commit_page(job: Job, object_type: str, page: Page) -> None:
         fence(conn, job.lease)
         if object_type == "lead":
             written = _upsert_leads(conn, job, conflicts.resolve(conn, job, rows))
+        elif object_type == "campaign_member":
+            written = memberships.tag_leads(conn, job, rows)
         else:
             written = upsert_records(conn, job.tenant, job.name, object_type, rows)
         job.stats.written += written
         job.stats.skipped += len(rows) - written
-        _record_deletions(conn, job, object_type, [d.external_id for d in page.deleted])
+        if object_type in TABLES:  # a membership ended leaves its lead tagged: it came from that campaign
+            _record_deletions(conn, job, object_type, [d.external_id for d in page.deleted])
         _record_rejects(conn, job, bad + page.rejects)
         checkpoints.save(conn, job.tenant, job.name, job.kind, object_type, page.watermark)
         runs.progress(conn, job.run_id, job.stats)
