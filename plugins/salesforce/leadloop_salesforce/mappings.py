@@ -132,6 +132,14 @@ CAMPAIGN = {
     ],
 }
 
+# A member row tags its lead with the campaign (pull campaign_member after lead).
+CAMPAIGN_MEMBER = {
+    "object": "campaign_member",
+    "source": "CampaignMember",
+    "fields": [*_stamps(), _in("campaign_id", "CampaignId"), _in("lead_id", "LeadId"),
+               _in("contact_id", "ContactId"), _in("status", "Status")],
+}
+
 DEFAULT_MAPPINGS = {"lead": LEAD, "account": ACCOUNT, "contact": CONTACT, "opportunity": OPPORTUNITY,
-                    "campaign": CAMPAIGN}
-"""By the connector's object type; ``campaign_member`` has no core object and needs a tenant mapping."""
+                    "campaign": CAMPAIGN, "campaign_member": CAMPAIGN_MEMBER}
+"""By the connector's object type."""

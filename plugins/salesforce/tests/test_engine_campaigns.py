@@ -1,4 +1,5 @@
-"""Campaigns through the sync engine: offer and tactic IDs where the tenant maps them."""
+"""Campaigns through the sync engine: offer and tactic IDs where the tenant maps them, members tagging
+their leads."""
 
 from __future__ import annotations
 
@@ -22,3 +23,20 @@ def test_offer_and_tactic_ids_come_with_campaigns_where_the_tenant_maps_them(sf,
     org = {r["Id"]: (r["Offer_ID__c"], r["Tactic_ID__c"]) for r in sf.org.store.snapshot("Campaign")}
     assert stored == org and all(offer.startswith("OF-") for offer, _ in stored.values())
 
+def test_campaign_members_tag_their_leads_with_the_latest_campaign(sf, apply, run, store):
+    apply(sf, objects=["lead", "campaign", "campaign_member"])
+    result = run("pull")
+    assert result["outcome"] == "ok", result["error"]
+    members = sorted(sf.org.store.snapshot("CampaignMember"), key=lambda r: (r["SystemModstamp"], r["Id"]))
+    latest = {m["LeadId"]: m["CampaignId"] for m in members if m["LeadId"]}
+    assert latest
+    tagged = {r["external_id"]: r["campaign"] for r in store.tenant("acme").list_leads(limit=1000)}
+    assert {lead: tagged[lead] for lead in latest} == latest
+    assert all(campaign is None for lead, campaign in tagged.items() if lead not in latest)
+
+    # A lead added to a campaign later is tagged by the next pull.
+    untagged = next(lead for lead in tagged if lead not in latest)
+    campaign = members[0]["CampaignId"]
+    sf.org.create("CampaignMember", {"CampaignId": campaign, "LeadId": untagged})
+    run("pull")
+    assert {r["external_id"]: r["campaign"] for r in store.tenant("acme").list_leads(limit=1000)}[untagged] == campaign
