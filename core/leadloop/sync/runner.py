@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,11 +118,12 @@ def _execute(
         pulling = kind != "push"
         objects = [o for o in (record.settings.get("objects") or ["lead"]) if o in
                    (ctype.reads if pulling else ctype.writes)]
-        for object_type in objects:
-            if pulling:
-                pull(job, connector, object_type)
-            else:
-                push(job, connector, object_type)
+        with closing_if_closable(connector):
+            for object_type in objects:
+                if pulling:
+                    pull(job, connector, object_type)
+                else:
+                    push(job, connector, object_type)
     except Stopped:
         outcome = "cancelled"
     except AuthError as exc:
@@ -143,3 +145,14 @@ def _execute(
         job.stats.api_calls = runtime.api_calls
         runs.finish(store, run_id, outcome, job.stats, error)
     return RunResult(run_id, outcome, error, job.stats)
+
+
+@contextmanager
+def closing_if_closable(connector: Any) -> Iterator[None]:
+    """Let a connector that holds resources (an HTTP client, a session) release them after its run."""
+    try:
+        yield
+    finally:
+        close = getattr(connector, "close", None)
+        if callable(close):
+            close()

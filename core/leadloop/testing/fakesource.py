@@ -54,6 +54,9 @@ class FakeConnector:
         self.overlap = float(settings.get("overlap_seconds", 0))
         self.http = httpx.Client(base_url=self.url, timeout=float(settings.get("timeout", 1.0)))
 
+    def close(self) -> None:
+        self.http.close()
+
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         token = self.rt.access_token()
         for _ in range(2):
