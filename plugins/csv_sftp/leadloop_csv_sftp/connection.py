@@ -30,6 +30,11 @@ T = TypeVar("T")
 WINDOW = 1024 * 1024
 RETRY_DELAYS = (1.0, 4.0, 10.0)
 _CONNECTION_ERRORS = (OSError, EOFError, paramiko.SSHException)
+_TRANSPORT_ERRORS = (EOFError, paramiko.SSHException, TimeoutError)
+"""Errors that always mean the connection is gone. paramiko raises them from the reading thread
+before its transport thread has marked the transport inactive, so asking ``_alive()`` then would
+wrongly say the connection is fine. An OSError (IOError) with a live session is an SFTP status
+instead (no such file, permission denied) and is not retried."""
 
 
 def load_private_key(text: str) -> paramiko.PKey:
@@ -82,7 +87,7 @@ class SftpConnection:
             try:
                 return operation(self._session())
             except _CONNECTION_ERRORS as e:
-                if self._alive() and not isinstance(e, TimeoutError):
+                if self._alive() and not isinstance(e, _TRANSPORT_ERRORS):
                     raise
                 self.close()
                 if delay is None:
