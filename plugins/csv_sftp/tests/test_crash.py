@@ -17,7 +17,6 @@ from leadloop.store import Store
 from leadloop.store.tables import checkpoints, files, leads, rejects
 from sqlalchemy import delete, func, select
 
-RUNNER = Path(__file__).with_name("crashrun.py")
 ROWS = 12_000  # three pages of 5,000 and a partial one
 BAD_EVERY = 1000
 POINTS = 10
@@ -32,8 +31,8 @@ def lead_file() -> str:
 
 
 def crash_run(env: dict[str, str], kill_at: int) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(RUNNER), "acme", "drop", str(kill_at)], env=env, check=False,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "leadloop.testing.crash", "acme", "drop", "pull", str(kill_at)],
+                          env=env, check=False, capture_output=True, text=True, timeout=120)
 
 
 def reset(store: Store, inbox_dir: Path, content: str) -> None:
