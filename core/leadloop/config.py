@@ -43,14 +43,6 @@ class Schedule:
     def to_json(self) -> dict[str, Any]:
         return {"every_seconds": self.every_seconds, "cron": self.cron, "enabled": self.enabled}
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Schedule:
-        return cls(data.get("every_seconds"), data.get("cron"), bool(data.get("enabled", True)))
-
-    def describe(self) -> str:
-        when = f"every {self.every_seconds}s" if self.every_seconds else f"cron {self.cron}"
-        return when if self.enabled else f"{when} (disabled)"
-
 
 @dataclass(frozen=True)
 class ConnectorConfig:

@@ -108,6 +108,3 @@ class ConnectorRegistry:
     def __iter__(self) -> Iterator[ConnectorType]:
         return iter(sorted(self._types.values(), key=lambda t: t.name))
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._types
-
