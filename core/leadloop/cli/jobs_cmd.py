@@ -107,6 +107,9 @@ def runs_group() -> None:
 
 RUN_COLUMNS = ["id", "tenant", "connector", "job", "outcome", "started_at", "ended_at", "pages",
                "records_read", "records_written", "records_skipped", "records_failed", "api_calls", "error"]
+TABLE_COLUMNS = ["id", "tenant", "connector", "job", "outcome", "started_at", "pages", "read", "written", "failed",
+                 "calls"]
+"""What fits a terminal; `runs show` and `--json` give every field."""
 
 
 @runs_group.command("list")
@@ -120,7 +123,12 @@ def runs_list(app: App, tenant: str | None, connector: str | None, limit: int, a
     from ..sync.runs import recent
 
     rows = recent(app.store, tenant=tenant, connector=connector, limit=limit)
-    emit(rows, RUN_COLUMNS[:-1] if not as_json else RUN_COLUMNS, as_json=as_json, title="Runs")
+    if not rows and not as_json:
+        click.echo("no runs yet (leadloop jobs run TENANT CONNECTOR pull starts one)")
+        return
+    table = [{**r, "read": r["records_read"], "written": r["records_written"], "failed": r["records_failed"],
+              "calls": r["api_calls"]} for r in rows]
+    emit(rows if as_json else table, TABLE_COLUMNS, as_json=as_json, title="Runs")
 
 
 @runs_group.command("show")
