@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -57,9 +59,8 @@ def _tune_sqlite(engine: Engine) -> None:
         # The driver's own implicit BEGIN is switched off: _on_begin issues the right one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # First, so that switching a new file to WAL waits for a process already writing to it.
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         # In WAL mode NORMAL never corrupts; a power cut may lose the last commits, which the sync
         # design tolerates (pages repeat idempotently, pushes are safe to repeat).
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -69,3 +70,23 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL (it stays so: later connections find it done).
+
+    Switching needs a lock that SQLite does not wait for through the busy timeout: several processes
+    opening a new database at once (the first scheduler, worker and CLI of a machine) would get
+    "database is locked". So it is retried here, within the same time budget.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
