@@ -4,9 +4,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-from leadloop.plugins import Plugins
-from leadloop.store import Store
 from leadloop.testing import fakeserver
 
 
@@ -15,19 +12,7 @@ def leadloop_plugin_modules() -> list[str]:
     return ["leadloop.testing.fakesource"]
 
 
-@pytest.fixture
-def env(leadloop_env: dict[str, str]) -> dict[str, str]:
-    return leadloop_env
 
-
-@pytest.fixture
-def plugins(leadloop_plugins: Plugins) -> Plugins:
-    return leadloop_plugins
-
-
-@pytest.fixture
-def store(leadloop_store: Store) -> Store:
-    return leadloop_store
 
 
 @pytest.fixture

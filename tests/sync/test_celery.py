@@ -30,7 +30,7 @@ def redis_up() -> bool:
 
 
 @pytest.fixture
-def celery_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def celery_env(leadloop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     if not redis_up():
         if os.environ.get("CI"):
             pytest.fail("Redis is not listening on 127.0.0.1:6379; .ci/run should have started it")
@@ -39,7 +39,7 @@ def celery_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str
              "LEADLOOP_CELERY_QUEUE": f"leadloop-test-{uuid.uuid4().hex[:8]}"}
     for key, value in extra.items():
         monkeypatch.setenv(key, value)
-    return {**env, **extra}
+    return {**leadloop_env, **extra}
 
 
 @pytest.fixture
@@ -56,18 +56,18 @@ def worker(celery_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
 
 
 def test_a_dispatched_job_runs_on_a_celery_worker_and_shows_in_runs_list(
-    fake: Running, apply: Callable[..., None], store: Store, celery_env: dict[str, str],
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, celery_env: dict[str, str],
     worker: subprocess.Popen[str],
 ) -> None:
     fake.source.seed(120)
     apply(fake.url, page_size=50, jobs={"pull": {"every": "1h"}})
-    assert due(store) == [DueJob("acme", "src", "pull")]
+    assert due(leadloop_store) == [DueJob("acme", "src", "pull")]
     executor = CeleryExecutor()
     executor.submit(DueJob("acme", "src", "pull"))
     executor.shutdown()
 
     deadline = time.monotonic() + 90
-    while store.tenant("acme").count_leads() < 120 or due(store):
+    while leadloop_store.tenant("acme").count_leads() < 120 or due(leadloop_store):
         assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
         assert time.monotonic() < deadline, "the worker did not run the job in time"
         time.sleep(0.2)

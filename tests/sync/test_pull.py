@@ -11,166 +11,165 @@ from leadloop.sync import checkpoints
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running, stamp
+from leadloop.testing.fixtures import FAST_RETRY
 from sqlalchemy import select
 
-from leadloop.testing.fixtures import FAST_RETRY
 
-
-def pull(store: Store, plugins: Plugins) -> dict:  # type: ignore[type-arg]
-    result = run_job(store, plugins, "acme", "src", "pull", retry=FAST_RETRY)
+def pull(leadloop_store: Store, leadloop_plugins: Plugins) -> dict:  # type: ignore[type-arg]
+    result = run_job(leadloop_store, leadloop_plugins, "acme", "src", "pull", retry=FAST_RETRY)
     assert result.run_id is not None
-    return get(store, result.run_id)
+    return get(leadloop_store, result.run_id)
 
 
-def external_ids(store: Store, *, live: bool = True) -> list[str]:
+def external_ids(leadloop_store: Store, *, live: bool = True) -> list[str]:
     query = select(leads.c.external_id).where(leads.c.tenant_id == "acme")
     if live:
         query = query.where(leads.c.deleted_at.is_(None))
-    with store.read() as conn:
+    with leadloop_store.read() as conn:
         return sorted(conn.execute(query).scalars())
 
 
-def test_pull_reads_every_record_page_by_page(fake: Running, apply: Callable[..., None], store: Store,
-                                             plugins: Plugins) -> None:
+def test_pull_reads_every_record_page_by_page(fake: Running, apply: Callable[..., None], leadloop_store: Store,
+                                             leadloop_plugins: Plugins) -> None:
     fake.source.seed(450)
     apply(fake.url, page_size=100)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "ok", run["error"]
-    assert external_ids(store) == sorted(fake.source.records)
+    assert external_ids(leadloop_store) == sorted(fake.source.records)
     # Five pages; each page after the first starts at the previous page's last record (inclusive).
     assert (run["pages"], run["records_read"], run["api_calls"]) == (5, 454, 5)
-    assert checkpoints.load(store, "acme", "src", "pull", "lead") == {"stamp": stamp(449 // 3), "id": "L0000449"}
-    lead = store.tenant("acme").find_leads_by_email("lead7@example7.com")[0]
+    assert checkpoints.load(leadloop_store, "acme", "src", "pull", "lead") == {"stamp": stamp(449 // 3), "id": "L0000449"}
+    lead = leadloop_store.tenant("acme").find_leads_by_email("lead7@example7.com")[0]
     assert (lead["first_name"], lead["address_country"], lead["sales_status"]) == ("First7", "FR", "Not Contacted")
 
 
-def test_second_pull_resumes_from_the_watermark(fake: Running, apply: Callable[..., None], store: Store,
-                                               plugins: Plugins) -> None:
+def test_second_pull_resumes_from_the_watermark(fake: Running, apply: Callable[..., None], leadloop_store: Store,
+                                               leadloop_plugins: Plugins) -> None:
     fake.source.seed(250)
     apply(fake.url, page_size=100)
-    pull(store, plugins)
+    pull(leadloop_store, leadloop_plugins)
     fake.source.upsert("L0000010", {"first_name": "Changed"})
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["records_read"] == 2  # the last record of the watermark again, and the changed one
-    assert store.tenant("acme").find_leads_by_email("lead10@example10.com")[0]["first_name"] == "Changed"
-    assert store.tenant("acme").count_leads() == 250
+    assert leadloop_store.tenant("acme").find_leads_by_email("lead10@example10.com")[0]["first_name"] == "Changed"
+    assert leadloop_store.tenant("acme").count_leads() == 250
 
 
 def test_overlap_window_catches_rows_committed_behind_the_watermark(
-    fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins
 ) -> None:
     fake.source.seed(300)  # stamps 0..99 seconds
     apply(fake.url, page_size=100, overlap_seconds=120)
-    pull(store, plugins)
+    pull(leadloop_store, leadloop_plugins)
     fake.source.upsert("LATE1", {"email": "late@example.com", "last_name": "Late", "company": "C"}, at=50)
-    pull(store, plugins)
-    assert "LATE1" in external_ids(store)
+    pull(leadloop_store, leadloop_plugins)
+    assert "LATE1" in external_ids(leadloop_store)
 
 
-def test_without_overlap_a_late_row_is_missed(fake: Running, apply: Callable[..., None], store: Store,
-                                             plugins: Plugins) -> None:
+def test_without_overlap_a_late_row_is_missed(fake: Running, apply: Callable[..., None], leadloop_store: Store,
+                                             leadloop_plugins: Plugins) -> None:
     """The contrast that shows what the overlap window is for."""
     fake.source.seed(300)
     apply(fake.url, page_size=100, overlap_seconds=0)
-    pull(store, plugins)
+    pull(leadloop_store, leadloop_plugins)
     fake.source.upsert("LATE1", {"email": "late@example.com", "last_name": "Late", "company": "C"}, at=50)
-    pull(store, plugins)
-    assert "LATE1" not in external_ids(store)
+    pull(leadloop_store, leadloop_plugins)
+    assert "LATE1" not in external_ids(leadloop_store)
 
 
-def test_deleted_records_are_recorded_not_dropped(fake: Running, apply: Callable[..., None], store: Store,
-                                                 plugins: Plugins) -> None:
+def test_deleted_records_are_recorded_not_dropped(fake: Running, apply: Callable[..., None], leadloop_store: Store,
+                                                 leadloop_plugins: Plugins) -> None:
     fake.source.seed(30)
     apply(fake.url, page_size=100)
-    pull(store, plugins)
+    pull(leadloop_store, leadloop_plugins)
     fake.source.delete("L0000003")
-    pull(store, plugins)
-    assert "L0000003" not in external_ids(store)
-    assert "L0000003" in external_ids(store, live=False)
-    assert store.tenant("acme").count_leads() == 29
+    pull(leadloop_store, leadloop_plugins)
+    assert "L0000003" not in external_ids(leadloop_store)
+    assert "L0000003" in external_ids(leadloop_store, live=False)
+    assert leadloop_store.tenant("acme").count_leads() == 29
 
 
 def test_bad_records_are_rejected_by_field_and_the_rest_stored(
-    fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins
 ) -> None:
     fake.source.seed(20)
     fake.source.upsert("L0000005", {"email": "not-an-email", "country": "Atlantis"})
     apply(fake.url, page_size=100)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "ok"
-    assert len(external_ids(store)) == 19 and "L0000005" not in external_ids(store)
+    assert len(external_ids(leadloop_store)) == 19 and "L0000005" not in external_ids(leadloop_store)
     problems = {(r["record"], r["field"]) for r in run["rejects"]}
     assert problems == {("lead L0000005", "email"), ("lead L0000005", "country")}
     assert (run["records_read"], run["records_failed"]) == (20, 1)  # one record, however many bad fields
 
 
 def test_429_on_30_percent_of_requests_still_reads_every_record(
-    fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins
 ) -> None:
     fake.source.faults.rate_429 = 0.3
     fake.source.faults.retry_after = 0.01
     fake.source.seed(1000)
     apply(fake.url, page_size=50)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "ok", run["error"]
-    assert external_ids(store) == sorted(fake.source.records)
+    assert external_ids(leadloop_store) == sorted(fake.source.records)
     assert fake.source.calls["records"] > run["pages"]  # some calls were refused and retried
 
 
-def test_server_errors_and_timeouts_are_retried(fake: Running, apply: Callable[..., None], store: Store,
-                                               plugins: Plugins) -> None:
+def test_server_errors_and_timeouts_are_retried(fake: Running, apply: Callable[..., None], leadloop_store: Store,
+                                               leadloop_plugins: Plugins) -> None:
     fake.source.faults.rate_5xx = 0.2
     fake.source.faults.rate_stall = 0.1
     fake.source.faults.stall_seconds = 0.3
     fake.source.seed(300)
     apply(fake.url, page_size=50, timeout=0.1)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "ok", run["error"]
-    assert external_ids(store) == sorted(fake.source.records)
+    assert external_ids(leadloop_store) == sorted(fake.source.records)
 
 
 def test_token_refused_after_page_n_pauses_and_resumes_from_page_n(
-    fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins
 ) -> None:
     fake.source.seed(500)
     fake.source.faults.refuse_after_pages = 3
     apply(fake.url, page_size=100)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "paused"
     assert "re-authorise connector 'src' of tenant 'acme'" in run["error"]
-    connector = store.tenant("acme").get_connector("src")
+    connector = leadloop_store.tenant("acme").get_connector("src")
     assert connector is not None and connector.state == "needs_reauth"
     assert "invalid_grant" in (connector.state_reason or "")
-    after_three = checkpoints.load(store, "acme", "src", "pull", "lead")
+    after_three = checkpoints.load(leadloop_store, "acme", "src", "pull", "lead")
     assert after_three == {"stamp": stamp(297 // 3), "id": "L0000297"}  # pages 0-99, 99-198, 198-297
-    assert len(external_ids(store)) == 298
+    assert len(external_ids(leadloop_store)) == 298
 
     # Paused means paused: the scheduler's runs skip it until credentials are fixed.
-    skipped = run_job(store, plugins, "acme", "src", "pull", retry=FAST_RETRY)
+    skipped = run_job(leadloop_store, leadloop_plugins, "acme", "src", "pull", retry=FAST_RETRY)
     assert skipped.outcome == "skipped" and "needs_reauth" in (skipped.error or "")
 
     fake.source.faults.refuse_after_pages = None
     fake.source.faults.refuse_tokens = False
     apply(fake.url, page_size=100)  # fresh credentials
     served = len(fake.source.requests)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "ok", run["error"]
     assert fake.source.requests[served] == {"since_stamp": after_three["stamp"], "since_id": "L0000297"}
-    assert external_ids(store) == sorted(fake.source.records)
+    assert external_ids(leadloop_store) == sorted(fake.source.records)
 
 
 def test_daily_quota_reached_mid_run_ends_it_cleanly_with_progress_kept(
-    fake: Running, apply: Callable[..., None], store: Store, plugins: Plugins
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins
 ) -> None:
     fake.source.seed(500)
     fake.source.faults.daily_quota = 2
     apply(fake.url, page_size=100)
-    run = pull(store, plugins)
+    run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "quota" and "daily API request limit" in run["error"]
-    assert (run["pages"], store.tenant("acme").count_leads()) == (2, 199)
-    assert checkpoints.load(store, "acme", "src", "pull", "lead") == {"stamp": stamp(198 // 3), "id": "L0000198"}
-    connector = store.tenant("acme").get_connector("src")
+    assert (run["pages"], leadloop_store.tenant("acme").count_leads()) == (2, 199)
+    assert checkpoints.load(leadloop_store, "acme", "src", "pull", "lead") == {"stamp": stamp(198 // 3), "id": "L0000198"}
+    connector = leadloop_store.tenant("acme").get_connector("src")
     assert connector is not None and connector.state == "ok"  # not paused: tomorrow's run goes on
     fake.source.faults.daily_quota = None
-    assert pull(store, plugins)["outcome"] == "ok"
-    assert external_ids(store) == sorted(fake.source.records)
+    assert pull(leadloop_store, leadloop_plugins)["outcome"] == "ok"
+    assert external_ids(leadloop_store) == sorted(fake.source.records)

@@ -9,8 +9,6 @@ from typing import Any
 
 import asyncssh
 import pytest
-from leadloop.plugins import Plugins
-from leadloop.store import Store
 from leadloop.sync.retry import RetryPolicy
 from leadloop_csv_sftp import SftpInbox, sandbox
 
@@ -64,19 +62,7 @@ def inbox(settings: dict[str, Any]) -> Iterator[SftpInbox]:
 # --- the engine: the test kit's store and plugins, a tenant with a csv_sftp connector ----------
 
 
-@pytest.fixture
-def env(leadloop_env: dict[str, str]) -> dict[str, str]:
-    return leadloop_env
 
-
-@pytest.fixture
-def plugins(leadloop_plugins: Plugins) -> Plugins:
-    return leadloop_plugins
-
-
-@pytest.fixture
-def store(leadloop_store: Store) -> Store:
-    return leadloop_store
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def summary(output: str) -> dict[str, str]:
 
 
 def test_import_prints_a_summary_and_writes_the_report_beside_the_file(
-    tmp_path: Path, apply: Apply, store: Store
+    tmp_path: Path, apply: Apply, leadloop_store: Store
 ) -> None:
     apply()
     path = tmp_path / "show.csv"
@@ -55,11 +55,11 @@ def test_import_prints_a_summary_and_writes_the_report_beside_the_file(
     rows = list(csv.reader(io.StringIO((tmp_path / "show.errors.csv").read_text(encoding="utf-8-sig"))))
     assert [row[:2] for row in rows] == [["row", "field"], ["4", "Company"], ["4", "Country"], ["5", "Email"]]
     assert path.exists()  # a local file stays where it is
-    with store.read() as conn:
+    with leadloop_store.read() as conn:
         assert conn.execute(select(runs.c.job, runs.c.outcome, runs.c.records_written)).all() == [("import", "ok", 2)]
 
 
-def test_importing_the_same_file_again_skips_it(tmp_path: Path, apply: Apply, store: Store) -> None:
+def test_importing_the_same_file_again_skips_it(tmp_path: Path, apply: Apply, leadloop_store: Store) -> None:
     apply()
     path = tmp_path / "show.csv"
     path.write_text(FILE, encoding="utf-8")
@@ -71,7 +71,7 @@ def test_importing_the_same_file_again_skips_it(tmp_path: Path, apply: Apply, st
     found = summary(result.output)
     assert (found["imported"], found["skipped as duplicate"]) == ("0", "4")
     assert "the same content was imported from 'show.csv' on " in result.output
-    assert store.tenant("acme").count_leads() == 2
+    assert leadloop_store.tenant("acme").count_leads() == 2
 
 
 def test_import_with_auto_update_counts_updates(tmp_path: Path, apply: Apply) -> None:
@@ -93,8 +93,8 @@ def test_a_file_that_cannot_be_imported_fails_the_command(tmp_path: Path, apply:
     assert "not imported: no column for required field 'company'" in result.output
 
 
-def test_import_names_the_connector_it_needs(tmp_path: Path, store: Store) -> None:
-    store.tenant("empty").upsert_tenant("Empty")
+def test_import_names_the_connector_it_needs(tmp_path: Path, leadloop_store: Store) -> None:
+    leadloop_store.tenant("empty").upsert_tenant("Empty")
     path = tmp_path / "show.csv"
     path.write_text(FILE, encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", str(path), "--tenant", "empty"])
@@ -102,7 +102,7 @@ def test_import_names_the_connector_it_needs(tmp_path: Path, store: Store) -> No
     assert "error: tenant 'empty' has 0 csv_sftp connectors (none): add one to the tenant file" in result.output
 
 
-def test_export_neutralises_formulas_in_csv_and_xlsx(tmp_path: Path, apply: Apply, store: Store) -> None:
+def test_export_neutralises_formulas_in_csv_and_xlsx(tmp_path: Path, apply: Apply, leadloop_store: Store) -> None:
     apply()
     path = tmp_path / "evil.csv"
     path.write_text(
@@ -130,7 +130,7 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(tmp_path: Path, apply: Appl
     assert cells["bob@example.com"][header.index("Company")].value == "'-2+3"
 
 
-def test_an_export_imports_again(tmp_path: Path, apply: Apply, store: Store) -> None:
+def test_an_export_imports_again(tmp_path: Path, apply: Apply, leadloop_store: Store) -> None:
     apply(allow_pii_free=True)
     path = tmp_path / "show.csv"
     path.write_text(FILE, encoding="utf-8")

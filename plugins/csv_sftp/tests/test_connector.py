@@ -34,8 +34,8 @@ def drop(inbox_dir: Path, name: str, content: str | bytes, *, done: bool = True)
     return path
 
 
-def stored(store: Store) -> list[dict[str, Any]]:
-    with store.read() as conn:
+def stored(leadloop_store: Store) -> list[dict[str, Any]]:
+    with leadloop_store.read() as conn:
         rows = conn.execute(select(leads).where(leads.c.tenant_id == "acme").order_by(leads.c.email)).mappings()
         return [dict(r) for r in rows]
 
@@ -44,19 +44,19 @@ def report(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
-def known_files(store: Store) -> list[tuple[str, str, int | None, str | None]]:
-    with store.read() as conn:
+def known_files(leadloop_store: Store) -> list[tuple[str, str, int | None, str | None]]:
+    with leadloop_store.read() as conn:
         return [tuple(r) for r in conn.execute(select(files.c.name, files.c.status, files.c.rows, files.c.reason)
                                                .order_by(files.c.at))]  # type: ignore[misc]
 
 
-def test_a_good_file_is_imported_moved_and_recorded(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_a_good_file_is_imported_moved_and_recorded(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     drop(inbox_dir, "show.csv", GOOD)
     apply()
     run = pull()
     assert run["outcome"] == "ok", run["error"]
     assert (run["records_read"], run["records_written"], run["records_failed"]) == (3, 3, 0)
-    anna, bob, chloe = stored(store)
+    anna, bob, chloe = stored(leadloop_store)
     assert (anna["first_name"], anna["address_country"], anna["employees"], anna["campaign"]) == (
         "Anna", "DE", 120, "CEBIT-24")
     assert anna["notes"] == "met at booth 7,\nwants a demo"
@@ -66,11 +66,11 @@ def test_a_good_file_is_imported_moved_and_recorded(inbox_dir: Path, apply: Appl
     assert len({lead["uniqueness_key"] for lead in (anna, bob, chloe)}) == 3
     assert sorted(p.name for p in (inbox_dir / "processed").iterdir()) == ["show.csv", "show.csv.done"]
     assert not (inbox_dir / "show.csv").exists() and not (inbox_dir / "errors").exists()
-    assert known_files(store) == [("show.csv", "processed", 3, None)]
+    assert known_files(leadloop_store) == [("show.csv", "processed", 3, None)]
 
 
 def test_bad_rows_are_reported_with_row_field_and_reason_and_good_rows_imported(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     drop(inbox_dir, "mixed.csv", (
         HEADER
@@ -84,7 +84,7 @@ def test_bad_rows_are_reported_with_row_field_and_reason_and_good_rows_imported(
     apply()
     run = pull()
     assert run["outcome"] == "ok", run["error"]
-    assert [lead["email"] for lead in stored(store)] == ["ok2@example.com", "ok@example.com"]
+    assert [lead["email"] for lead in stored(leadloop_store)] == ["ok2@example.com", "ok@example.com"]
     # Six rows read, four refused (one of them by the reader), each counted once however many fields.
     assert (run["records_read"], run["records_written"], run["records_failed"]) == (6, 2, 4)
     expected = [
@@ -103,20 +103,20 @@ def test_bad_rows_are_reported_with_row_field_and_reason_and_good_rows_imported(
     # The run keeps the same facts in the store.
     assert sorted((r["record"], r["field"]) for r in run["rejects"]) == sorted(
         (f"row {line[0]}", line[1]) for line in expected)
-    assert known_files(store) == [("mixed.csv", "processed", 6, None)]
+    assert known_files(leadloop_store) == [("mixed.csv", "processed", 6, None)]
 
 
-def test_a_half_uploaded_file_waits_for_its_done_marker(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_a_half_uploaded_file_waits_for_its_done_marker(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     drop(inbox_dir, "late.csv", GOOD[:70], done=False)
     apply()
     assert pull()["records_read"] == 0
     drop(inbox_dir, "late.csv", GOOD, done=True)
     assert pull()["records_read"] == 3
-    assert len(stored(store)) == 3
+    assert len(stored(leadloop_store)) == 3
 
 
 def test_stable_size_imports_a_file_once_it_stopped_growing(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     apply(completion="stable_size")
     bob = HEADER + "bob@example.com,Bob,Smith,Beta Inc,USA,15,CEBIT-24,\n"
@@ -125,17 +125,17 @@ def test_stable_size_imports_a_file_once_it_stopped_growing(
     drop(inbox_dir, "grow.csv", bob, done=False)
     assert pull()["records_read"] == 0  # it grew
     assert pull()["records_read"] == 1  # same size and time as at the last poll: complete
-    assert [lead["email"] for lead in stored(store)] == ["bob@example.com"]
+    assert [lead["email"] for lead in stored(leadloop_store)] == ["bob@example.com"]
 
 
-def test_the_same_content_twice_is_skipped_and_reported(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_the_same_content_twice_is_skipped_and_reported(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     drop(inbox_dir, "monday.csv", GOOD)
     apply()
     pull()
     drop(inbox_dir, "monday-again.csv", GOOD)
     run = pull()
     assert run["outcome"] == "ok"
-    assert len(stored(store)) == 3
+    assert len(stored(leadloop_store)) == 3
     [reject] = run["rejects"]
     assert reject["record"] == "file" and reject["source"].startswith("monday-again.csv sha256:")
     assert reject["reason"].startswith("the same content was imported from 'monday.csv' on ")
@@ -143,24 +143,24 @@ def test_the_same_content_twice_is_skipped_and_reported(inbox_dir: Path, apply: 
     processed = inbox_dir / "processed"
     assert (processed / "monday-again.csv").exists()
     assert "not imported again" in (processed / "monday-again.csv.reason.txt").read_text()
-    assert known_files(store) == [("monday.csv", "processed", 3, None)]
+    assert known_files(leadloop_store) == [("monday.csv", "processed", 3, None)]
 
 
 def test_a_different_file_with_the_same_name_is_imported(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     drop(inbox_dir, "daily.csv", GOOD)
     apply()
     pull()
     drop(inbox_dir, "daily.csv", HEADER + "dora@example.com,Dora,Lee,Delta,DE,,,\n")
     pull()
-    assert len(stored(store)) == 4
+    assert len(stored(leadloop_store)) == 4
     moved = sorted(p.name for p in (inbox_dir / "processed").iterdir() if not p.name.endswith(".done"))
     assert len(moved) == 2 and moved[1] == "daily.csv" and moved[0].startswith("daily.2")  # daily.<UTC time>.csv
 
 
 def test_a_wrong_host_key_is_refused_before_anything_is_sent(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store, server: sandbox.SftpSandbox
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store, server: sandbox.SftpSandbox
 ) -> None:
     drop(inbox_dir, "show.csv", GOOD)
     key_type, key = sandbox.load_host_key(None).export_public_key("openssh").decode().split()[:2]
@@ -168,11 +168,11 @@ def test_a_wrong_host_key_is_refused_before_anything_is_sent(
     run = pull()
     assert run["outcome"] == "failed"
     assert f"SFTP host key mismatch for [127.0.0.1]:{server.port}" in run["error"]
-    assert (inbox_dir / "show.csv").exists() and stored(store) == []
+    assert (inbox_dir / "show.csv").exists() and stored(leadloop_store) == []
 
 
 def test_an_unreadable_file_goes_to_failed_with_its_reason(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     drop(inbox_dir, "old.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     drop(inbox_dir, "empty.csv", b"")
@@ -185,14 +185,14 @@ def test_an_unreadable_file_goes_to_failed_with_its_reason(
     assert "legacy Excel 97-2003 workbook" in (failed / "old.csv.reason.txt").read_text()
     assert "file is empty" in (failed / "empty.csv.reason.txt").read_text()
     assert "no column for required field 'company'" in (failed / "nocompany.csv.reason.txt").read_text()
-    assert len(stored(store)) == 3  # the good file still went through
+    assert len(stored(leadloop_store)) == 3  # the good file still went through
     assert {r["source"].split()[0]: r["record"] for r in run["rejects"]} == {
         "old.csv": "file", "empty.csv": "file", "nocompany.csv": "file"}
-    assert sorted((n, s) for n, s, _, _ in known_files(store)) == [
+    assert sorted((n, s) for n, s, _, _ in known_files(leadloop_store)) == [
         ("empty.csv", "failed"), ("good.csv", "processed"), ("nocompany.csv", "failed"), ("old.csv", "failed")]
 
 
-def test_pii_free_leads_need_the_setting(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_pii_free_leads_need_the_setting(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     drop(inbox_dir, "anon.csv", "Company,Country\nAcme,DE\n")
     apply()
     pull()
@@ -200,21 +200,21 @@ def test_pii_free_leads_need_the_setting(inbox_dir: Path, apply: Apply, pull: Pu
     drop(inbox_dir, "anon2.csv", "Company,Country,Email\nAcme,DE,\n")
     apply(allow_pii_free=True)
     assert pull()["records_written"] == 1
-    assert [(lead["company"], lead["email"]) for lead in stored(store)] == [("Acme", None)]
+    assert [(lead["company"], lead["email"]) for lead in stored(leadloop_store)] == [("Acme", None)]
 
 
-def test_a_tenant_mapping_replaces_the_default(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_a_tenant_mapping_replaces_the_default(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     drop(inbox_dir, "crm.csv", "Mail;Firma;Land\nanna@example.com;Acme;Deutschland\n")
     apply(mappings={"lead": {"object": "lead", "fields": [
         {"core": "email", "source": "Mail"}, {"core": "company", "source": "Firma"},
         {"core": "address.country", "source": "Land"}]}})
     assert pull()["outcome"] == "ok"
-    [lead] = stored(store)
+    [lead] = stored(leadloop_store)
     assert (lead["email"], lead["company"], lead["address_country"]) == ("anna@example.com", "Acme", "DE")
 
 
 def test_auto_update_overwrites_by_email_or_external_id(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     header = "External ID,Email,Company,Title\n"
     drop(inbox_dir, "v1.csv", header + "X-1,anna@example.com,Acme,Engineer\nX-2,,Beta,Buyer\n,bob@example.com,Gamma,CTO\n")
@@ -224,7 +224,7 @@ def test_auto_update_overwrites_by_email_or_external_id(
          ",carl@example.com,Delta,CEO\n")
     run = pull()
     assert run["outcome"] == "ok", run["error"]
-    by_company = {lead["company"]: lead for lead in stored(store)}
+    by_company = {lead["company"]: lead for lead in stored(leadloop_store)}
     assert sorted(by_company) == ["Acme", "Beta AG", "Delta", "Gamma"]
     assert by_company["Acme"]["title"] == "Head of Engineering"  # matched by email
     assert by_company["Acme"]["external_id"] == "X-1"  # an update keeps the lead's origin
@@ -241,17 +241,17 @@ def test_auto_update_needs_leads_keyed_by_email(inbox_dir: Path, apply: Apply, p
     assert (inbox_dir / "v1.csv").exists()
 
 
-def test_without_auto_update_every_row_is_a_new_lead(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_without_auto_update_every_row_is_a_new_lead(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     header = "External ID,Email,Company\n"
     drop(inbox_dir, "a.csv", header + "X-1,anna@example.com,Acme\n")
     drop(inbox_dir, "b.csv", header + "X-1,anna@example.com,Acme AG\n")
     apply()
     pull()
-    assert sorted(lead["company"] for lead in stored(store)) == ["Acme", "Acme AG"]
+    assert sorted(lead["company"] for lead in stored(leadloop_store)) == ["Acme", "Acme AG"]
 
 
 def test_direct_assignment_columns_are_checked_and_kept(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     drop(inbox_dir, "assigned.csv", (
         "Email,Company,RecordAssignTo,AccessType\n"
@@ -264,7 +264,7 @@ def test_direct_assignment_columns_are_checked_and_kept(
     ))
     apply()
     run = pull()
-    assigned = {lead["email"]: lead["custom"] for lead in stored(store)}
+    assigned = {lead["email"]: lead["custom"] for lead in stored(leadloop_store)}
     assert assigned == {
         "a@example.com": {"assign_to": "jane@partner.example", "access_type": "User"},
         "b@example.com": {"assign_to": "emea-resellers", "access_type": "Group"},
@@ -289,62 +289,62 @@ def test_a_row_refused_by_the_connector_reports_its_mapping_problems_too(
 
 
 def test_a_replayed_page_updates_instead_of_duplicating(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     """Rows keep their identity when read again: the checkpoint rewound (as if its commit had been
     lost) and the file back in the inbox give the same leads, not new ones."""
     drop(inbox_dir, "show.csv", GOOD)
     apply()
     pull()
-    first = {lead["external_id"]: lead["id"] for lead in stored(store)}
-    with store.transaction() as conn:
+    first = {lead["external_id"]: lead["id"] for lead in stored(leadloop_store)}
+    with leadloop_store.transaction() as conn:
         conn.execute(delete(checkpoints))
         conn.execute(update(files).values(status="importing"))
     for name in ("show.csv", "show.csv.done"):
         (inbox_dir / "processed" / name).rename(inbox_dir / name)
     run = pull()
     assert run["records_written"] == 3
-    assert {lead["external_id"]: lead["id"] for lead in stored(store)} == first
+    assert {lead["external_id"]: lead["id"] for lead in stored(leadloop_store)} == first
 
 
 def test_a_crash_between_the_last_commit_and_the_move_is_finished_by_the_next_pull(
-    inbox_dir: Path, apply: Apply, pull: Pull, store: Store
+    inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store
 ) -> None:
     """The watermark of a file's last page says it is done; the next pull only finishes the file."""
     drop(inbox_dir, "show.csv", HEADER + "x@example.com,X,Y,,DE,,,\n" + GOOD.removeprefix(HEADER))
     apply()
     pull()
-    with store.read() as conn:
+    with leadloop_store.read() as conn:
         watermark = conn.execute(select(checkpoints.c.watermark)).scalar_one()
     assert "file" not in watermark
     # Put the world back as it was just after the last page's commit.
-    done = {"checksum": known_checksum(store), "name": "show.csv", "row": 5, "read": 4, "done": True}
+    done = {"checksum": known_checksum(leadloop_store), "name": "show.csv", "row": 5, "read": 4, "done": True}
     processed = inbox_dir / "processed"
     (processed / "show.csv").rename(inbox_dir / "show.csv")
     (processed / "show.csv.done").rename(inbox_dir / "show.csv.done")
     stat = (inbox_dir / "show.csv").stat()
     done.update(size=stat.st_size, mtime=int(stat.st_mtime))
-    with store.transaction() as conn:
+    with leadloop_store.transaction() as conn:
         conn.execute(update(checkpoints).values(watermark={"file": done}))
         conn.execute(update(files).values(status="importing"))
     (inbox_dir / "errors" / "show.csv.errors.csv").unlink()
     run = pull()
     assert (run["records_read"], run["records_written"], run["rejects"]) == (0, 0, [])
-    assert len(stored(store)) == 3
+    assert len(stored(leadloop_store)) == 3
     assert (processed / "show.csv").exists() and not (inbox_dir / "show.csv").exists()
     assert [line[:2] for line in report(inbox_dir / "errors" / "show.csv.errors.csv")] == [["row", "field"],
                                                                                            ["2", "Company"]]
-    assert known_files(store) == [("show.csv", "processed", 4, None)]
-    with store.read() as conn:
+    assert known_files(leadloop_store) == [("show.csv", "processed", 4, None)]
+    with leadloop_store.read() as conn:
         assert conn.execute(select(checkpoints.c.watermark)).scalar_one() == {}
 
 
-def known_checksum(store: Store) -> str:
-    with store.read() as conn:
+def known_checksum(leadloop_store: Store) -> str:
+    with leadloop_store.read() as conn:
         return str(conn.execute(select(files.c.checksum)).scalar_one())
 
 
-def test_xlsx_files_import_like_csv(inbox_dir: Path, apply: Apply, pull: Pull, store: Store) -> None:
+def test_xlsx_files_import_like_csv(inbox_dir: Path, apply: Apply, pull: Pull, leadloop_store: Store) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["E-Mail", "Company Name", "Employees", "Created"])
@@ -354,6 +354,6 @@ def test_xlsx_files_import_like_csv(inbox_dir: Path, apply: Apply, pull: Pull, s
     drop(inbox_dir, "leads.xlsx", buffer.getvalue())
     apply(pattern=["*.csv", "*.xlsx"])
     pull()
-    [lead] = stored(store)
+    [lead] = stored(leadloop_store)
     assert (lead["email"], lead["company"], lead["employees"]) == ("anna@example.com", "Acme", 120)
     assert lead["source_created_at"].date().isoformat() == "2024-03-01"

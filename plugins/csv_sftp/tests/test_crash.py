@@ -30,13 +30,13 @@ def lead_file() -> str:
     return "\n".join(lines) + "\n"
 
 
-def crash_run(env: dict[str, str], kill_at: int) -> subprocess.CompletedProcess[str]:
+def crash_run(leadloop_env: dict[str, str], kill_at: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "leadloop.testing.crash", "acme", "drop", "pull", str(kill_at)],
-                          env=env, check=False, capture_output=True, text=True, timeout=120)
+                          env=leadloop_env, check=False, capture_output=True, text=True, timeout=120)
 
 
-def reset(store: Store, inbox_dir: Path, content: str) -> None:
-    with store.transaction() as conn:
+def reset(leadloop_store: Store, inbox_dir: Path, content: str) -> None:
+    with leadloop_store.transaction() as conn:
         for table in (leads, rejects, files, checkpoints):
             conn.execute(delete(table))
     for folder in ("processed", "errors", "failed"):
@@ -46,24 +46,24 @@ def reset(store: Store, inbox_dir: Path, content: str) -> None:
 
 
 def test_kill_9_anywhere_in_a_file_import_repeats_nothing(
-    inbox_dir: Path, apply: Callable[..., None], pull: Callable[[], dict[str, Any]], store: Store,
-    env: dict[str, str],
+    inbox_dir: Path, apply: Callable[..., None], pull: Callable[[], dict[str, Any]], leadloop_store: Store,
+    leadloop_env: dict[str, str],
 ) -> None:
     content = lead_file()
     bad = ROWS // BAD_EVERY
     apply()
-    reset(store, inbox_dir, content)
-    done = crash_run(env, 0)
+    reset(leadloop_store, inbox_dir, content)
+    done = crash_run(leadloop_env, 0)
     assert done.returncode == 0 and done.stdout.split()[0] == "ok", done.stderr
     last = int(done.stdout.split()[1]) - 5  # the count varies by a few (a lease taken over or made)
     points = sorted({1 + (last - 1) * i // (POINTS - 1) for i in range(POINTS)})
     for kill_at in points:
-        reset(store, inbox_dir, content)
-        killed = crash_run(env, kill_at)
+        reset(leadloop_store, inbox_dir, content)
+        killed = crash_run(leadloop_env, kill_at)
         assert killed.returncode == -9, (kill_at, killed.stdout, killed.stderr[-2000:])
         run = pull()
         assert run["outcome"] == "ok", (kill_at, run["error"])
-        with store.read() as conn:
+        with leadloop_store.read() as conn:
             count, distinct = conn.execute(
                 select(func.count(), func.count(func.distinct(leads.c.external_id)))).one()
             ledger = conn.execute(select(files.c.status, files.c.rows)).all()

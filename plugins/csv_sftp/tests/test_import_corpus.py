@@ -49,34 +49,34 @@ CORPUS: dict[str, tuple[bytes, int, list[tuple[str, str]]]] = {
 
 
 @pytest.fixture
-def import_bytes(tmp_path: Path, apply: Callable[..., None], store: Store,
-                 plugins: Plugins) -> Callable[[str, bytes], ImportResult]:
+def import_bytes(tmp_path: Path, apply: Callable[..., None], leadloop_store: Store,
+                 leadloop_plugins: Plugins) -> Callable[[str, bytes], ImportResult]:
     apply()
 
     def run(name: str, data: bytes) -> ImportResult:
         path = tmp_path / name
         path.write_bytes(data)
-        return import_file(store, plugins, SecretBox.from_environment(), "acme", path)
+        return import_file(leadloop_store, leadloop_plugins, SecretBox.from_environment(), "acme", path)
 
     return run
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
-def test_corpus(name: str, import_bytes: Callable[[str, bytes], ImportResult], store: Store) -> None:
+def test_corpus(name: str, import_bytes: Callable[[str, bytes], ImportResult], leadloop_store: Store) -> None:
     data, imported, refused = CORPUS[name]
     result = import_bytes(name, data)
     assert result.outcome == "ok" and result.file is not None and result.file.status == "processed", result
     assert result.imported == imported
-    found = [(str(r["record"]).removeprefix("row "), r["reason"]) for r in get_run(store, result.run_id)["rejects"]]
+    found = [(str(r["record"]).removeprefix("row "), r["reason"]) for r in get_run(leadloop_store, result.run_id)["rejects"]]
     assert len(found) == len(refused), found
     for (row, reason), (want_row, fragment) in zip(sorted(found), sorted(refused), strict=True):
         assert row == want_row and fragment in reason
 
 
-def test_the_values_arrive_as_written(import_bytes: Callable[[str, bytes], ImportResult], store: Store) -> None:
+def test_the_values_arrive_as_written(import_bytes: Callable[[str, bytes], ImportResult], leadloop_store: Store) -> None:
     for name in ("latin1.csv", "newlines.csv", "formulas.csv", "big-cell.csv"):
         import_bytes(name, CORPUS[name][0])
-    stored = store.tenant("acme").list_leads(limit=10)
+    stored = leadloop_store.tenant("acme").list_leads(limit=10)
     assert len(stored) == 4
     assert ("anna@example.com", "Müller GmbH", "AT") in {
         (lead["email"], lead["company"], lead["address_country"]) for lead in stored}

@@ -10,11 +10,8 @@ from typing import Any
 import httpx
 import pluggy
 import pytest
-
 from leadloop import ConnectorContext, hookspecs
-from leadloop.plugins import Plugins
 from leadloop.source import Runtime
-from leadloop.store import Store
 from leadloop_salesforce import plugin
 from leadloop_salesforce.connector import SalesforceConnector
 from leadloop_salesforce.sandbox import Sandbox, start
@@ -132,14 +129,6 @@ def connect(make_runtime: Callable[..., Runtime]) -> Iterator[Callable[..., Sale
 # -- the connector driven by the sync engine, on a real store (leadloop's test kit underneath)
 
 
-@pytest.fixture
-def store(leadloop_store: Store) -> Store:
-    return leadloop_store
-
-
-@pytest.fixture
-def plugins(leadloop_plugins: Plugins) -> Plugins:
-    return leadloop_plugins
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import time
 
 import httpx
 import pytest
-
 from leadloop import ConnectorContext
 from leadloop.errors import AuthError, RetriableError
 from leadloop_salesforce import plugin

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from leadloop.errors import ConfigError, QuotaExceeded, RetriableError
 from leadloop_salesforce.sandbox import start
 

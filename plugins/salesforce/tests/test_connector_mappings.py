@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from leadloop.mapping import compile_mapping
 from leadloop_salesforce.mappings import DEFAULT_MAPPINGS
 from leadloop_salesforce.plugin import DEFAULT_STATUS_MAP

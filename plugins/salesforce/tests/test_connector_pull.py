@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from leadloop.errors import ConfigError, FatalError
 from leadloop_salesforce import soql
 from leadloop_salesforce.sandbox import start

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import yaml
-
 from leadloop.cli.app import App
 from leadloop.demo import DEMO_TENANT, demo_salesforce
 

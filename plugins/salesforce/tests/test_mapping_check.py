@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
 from leadloop.cli import cli
 from leadloop.hub import change_lead
 from leadloop_salesforce.mappings import LEAD
@@ -25,7 +24,7 @@ PO_RECEIVED = (
 picklist value and maps it."""
 
 
-def test_the_default_mappings_match_the_sandbox_org(sf, apply, store):
+def test_the_default_mappings_match_the_sandbox_org(sf, apply, leadloop_store):
     apply(sf, objects=["lead", "opportunity", "campaign", "account", "contact"])
     result = check()
     assert result.exit_code == 0, result.output
@@ -37,7 +36,7 @@ def test_the_default_mappings_match_the_sandbox_org(sf, apply, store):
 
 
 def test_every_problem_is_reported_with_tenant_connector_object_field_and_reason(
-    sf, apply, run, store, plugins
+    sf, apply, run, leadloop_store, leadloop_plugins
 ):
     mapping = {
         **LEAD,
@@ -49,8 +48,8 @@ def test_every_problem_is_reported_with_tenant_connector_object_field_and_reason
     }
     apply(sf, status_map={"sales": {"Nurture": "Nurturing"}}, mappings={"lead": mapping})
     run("pull")
-    lead = store.tenant("acme").list_leads(limit=1)[0]
-    change_lead(store, plugins, "acme", lead["id"], {"custom": {"partner_rep_name": "x" * 300}})
+    lead = leadloop_store.tenant("acme").list_leads(limit=1)[0]
+    change_lead(leadloop_store, leadloop_plugins, "acme", lead["id"], {"custom": {"partner_rep_name": "x" * 300}})
 
     result = check()
     assert result.exit_code == 1

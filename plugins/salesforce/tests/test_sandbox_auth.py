@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import httpx
-
 from leadloop_salesforce.sandbox import start
 
 API = "/services/data/v60.0"

@@ -8,7 +8,6 @@ import time
 
 import httpx
 import pytest
-
 from leadloop_salesforce.sandbox import start
 
 

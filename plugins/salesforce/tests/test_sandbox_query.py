@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from leadloop_salesforce.sandbox import start
 
 

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 from leadloop_salesforce.sandbox import start
 
 API = "/services/data/v60.0"
