@@ -39,8 +39,8 @@ class Page:
     """One unit of work and of recovery.
 
     ``records`` are raw source records (the engine maps them with the tenant's mapping);
-    ``watermark`` is the JSON-ready position to resume *after* this page; ``api_calls`` counts the
-    calls spent fetching it. ``rejects`` lists rows the source itself could not read (a file row with
+    ``watermark`` is the JSON-ready position to resume *after* this page (calls are counted on the
+    :class:`Runtime`, not per page: a source may ask for the next page early). ``rejects`` lists rows the source itself could not read (a file row with
     a broken quote), each ``{"row": n, "field": f, "reason": r, "value": v}``.
 
     File sources send positional rows instead of dicts: ``records`` are lists of cells under the
@@ -53,7 +53,6 @@ class Page:
     watermark: dict[str, Any]
     deleted: list[Deleted] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
-    api_calls: int = 0
     columns: tuple[str, ...] | None = None
     row_numbers: Sequence[int] | None = None
     external_ids: Sequence[str] | None = None
@@ -112,6 +111,7 @@ class Runtime:
     hook: Any  # the plugin manager's hook caller: refresh credentials, translate statuses
     store: Store | None = None
     api_calls: int = 0
+    _session: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def count_call(self, n: int = 1) -> None:
         self.api_calls += n
@@ -121,21 +121,31 @@ class Runtime:
 
         Pass the token a call was just refused with as ``stale`` (a 401 mid-run): it is replaced
         unless another job already replaced it. The refresh runs under the credentials' lock and
-        its answer is persisted before the lock is released.
+        its answer is persisted before the lock is released. A token still good is answered from
+        memory: a pull asks before every request, and the lock is a database transaction.
         """
+        session = self._session
+        token = session.get("access_token")
+        if token and token != stale and float(session.get("expires_at") or 0) - REFRESH_MARGIN > time.time():
+            return token
         with self.credentials.lock():
             current = self.credentials.get()
             token = current.get("access_token")
             expires_at = float(current.get("expires_at") or 0)
-            if token and token != stale and expires_at - REFRESH_MARGIN > time.time():
-                return token
-            fresh = self.hook.leadloop_refresh_credentials(connector=self.context, credentials=current)
-            if fresh is None:
-                raise ConfigError(
-                    f"no installed plugin refreshes credentials for connector type {self.context.type!r}"
-                )
-            self.credentials.update(fresh)
-            return str(fresh["access_token"])
+            if not (token and token != stale and expires_at - REFRESH_MARGIN > time.time()):
+                fresh = self.hook.leadloop_refresh_credentials(connector=self.context, credentials=current)
+                if fresh is None:
+                    raise ConfigError(
+                        f"no installed plugin refreshes credentials for connector type {self.context.type!r}"
+                    )
+                self.credentials.update(fresh)
+                current = {**current, **fresh}
+            self._session = current
+            return str(current["access_token"])
+
+    def session(self) -> Mapping[str, str]:
+        """The stored credentials as of the last :meth:`access_token` answer (an instance URL, say)."""
+        return self._session
 
     def auth_error(self, message: str) -> AuthError:
         """An :class:`AuthError` naming this connector and tenant, for the admin to act on."""

@@ -94,7 +94,6 @@ class FakeConnector:
                 records=records,
                 watermark=mark,
                 deleted=[Deleted(d["id"], d["deleted_at"]) for d in body["deleted"]],
-                api_calls=1,
             )
             if len(records) < self.page_size:
                 return
