@@ -43,23 +43,29 @@ def test_without_rotation_the_old_refresh_token_is_kept(connect, credentials):
 
 def test_a_401_mid_run_refreshes_and_repeats_the_call_once(connect, credentials):
     with start(leads=4500, seed=2) as sf:
-        pages = connect(sf, credentials).pull("lead", None)
-        first = next(pages)
-        sf.org.auth.expire_sessions()  # the session dies between two pages
-        rest = list(pages)
-        assert len(first.records) + sum(len(p.records) for p in rest) == 4500
+        sf.org.faults.inject("expire", after=1)  # the session dies before the second page's request
+        pages = list(connect(sf, credentials).pull("lead", None))
+        assert sum(len(p.records) for p in pages) == 4500
         assert len(credentials.updates) == 2
-        assert rest[0].api_calls == 2  # the refused call and its repeat
+        # The refused call and its repeat: one query_more more than the pages need.
         assert sf.org.counters() == {"token": 2, "queryAll": 1, "query_more": 3}
 
 
 def test_a_token_near_expiry_is_refreshed_before_the_call(sf, connect, credentials):
-    connector = connect(sf, credentials)
+    # Sessions shorter than the refresh margin: every call finds its token about to expire.
+    connector = connect(sf, credentials, session_timeout_seconds=30)
     list(connector.pull("campaign", None))
-    credentials.values["expires_at"] = str(time.time() + 30)  # inside the refresh margin
     list(connector.pull("campaign", None))
     assert sf.org.counters()["token"] == 2
     assert connector.rt.api_calls == 2  # no call was refused
+
+
+def test_a_token_still_good_is_not_read_from_the_store_again(sf, connect, credentials):
+    connector = connect(sf, credentials)
+    list(connector.pull("campaign", None))
+    credentials.values["access_token"] = "spoiled"  # were it read again, the next call would be refused
+    list(connector.pull("campaign", None))
+    assert sf.org.counters() == {"token": 1, "queryAll": 2}
 
 
 def test_two_jobs_sharing_credentials_never_spend_the_same_refresh_token(connect, credentials):

@@ -17,9 +17,9 @@ def test_429_is_retriable_and_carries_retry_after(sf, connect):
 
 def test_503_mid_pull_is_retriable_after_the_pages_already_yielded(connect):
     with start(leads=2500) as sf:
+        sf.org.faults.inject("503", retry_after=2, after=1)  # the second page's request
         pages = connect(sf).pull("lead", None)
         first = next(pages)
-        sf.org.faults.inject("503", retry_after=2)
         with pytest.raises(RetriableError) as caught:
             next(pages)
         assert caught.value.retry_after == 2

@@ -16,7 +16,6 @@ def test_pages_follow_next_records_url_with_exact_call_counts(connect):
         connector = connect(sf)
         pages = list(connector.pull("lead", None))
         assert [len(p.records) for p in pages] == [2000, 2000, 500]
-        assert [p.api_calls for p in pages] == [1, 1, 1]
         assert connector.rt.api_calls == math.ceil(4500 / 2000)
         assert sf.org.counters() == {"token": 1, "queryAll": 1, "query_more": 2}
 

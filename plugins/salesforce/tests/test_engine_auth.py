@@ -47,12 +47,8 @@ def test_a_rotated_refresh_token_is_stored_encrypted_and_spent_by_the_next_run(
 def test_a_session_that_dies_mid_run_is_refreshed_and_the_page_read_again(apply, run, leadloop_store):
     with start(seed=2, leads=4500) as sf:
         apply(sf)
-
-        def expire_after_first_page(stats):
-            if stats.pages == 1:
-                sf.org.auth.expire_sessions()
-
-        result = run("pull", progress=expire_after_first_page)
+        sf.org.faults.inject("expire", after=1)  # the session dies before the second page's request
+        result = run("pull")
         assert result["outcome"] == "ok", result["error"]
         assert (result["pages"], result["records_read"]) == (3, 4500)
         assert result["api_calls"] == 4  # three pages and the one call the dead session cost
@@ -62,13 +58,8 @@ def test_a_session_that_dies_mid_run_is_refreshed_and_the_page_read_again(apply,
 def test_a_refused_grant_pauses_the_connector_and_keeps_its_progress(apply, run, leadloop_store, leadloop_plugins):
     with start(seed=6, leads=4500) as sf:
         apply(sf)
-
-        def revoke_after_first_page(stats):
-            if stats.pages == 1:
-                sf.org.auth.refuse_tokens()
-                sf.org.auth.expire_sessions()
-
-        result = run("pull", progress=revoke_after_first_page)
+        sf.org.faults.inject("revoke", after=1)  # access revoked before the second page's request
+        result = run("pull")
         assert result["outcome"] == "paused"
         assert "invalid_grant" in result["error"]
         assert "re-authorise connector 'crm' of tenant 'acme'" in result["error"]

@@ -10,9 +10,11 @@ JSON in, JSON out; not counted, not faulted, no session needed (the server binds
                                       ``faults`` {error_rate, error_statuses, retry_after,
                                       latency_ms, drop_rate}
 ``GET  /_sandbox/counters``           requests per endpoint; ``POST /_sandbox/counters/reset``
-``POST /_sandbox/faults/inject``      ``{"kind": "429"|"503"|"drop", "count": 1, "scope":
-                                      "api"|"token", "retry_after": s, "after": n}`` (let ``n``
-                                      requests through first); ``POST .../faults/clear``
+``POST /_sandbox/faults/inject``      ``{"kind": "429"|"503"|"drop"|"expire"|"revoke", "count": 1,
+                                      "scope": "api"|"token", "retry_after": s, "after": n}`` (let
+                                      ``n`` requests through first; ``expire`` ends the sessions,
+                                      ``revoke`` the refresh tokens too, before that request);
+                                      ``POST .../faults/clear``
 ``POST /_sandbox/seed``               ``{"seed", "days", "leads", "accounts", "contacts",
                                       "opportunities", "campaigns", "members"}``: add generated rows
 ``POST /_sandbox/records/{Object}``   ``{"fields": {...}, "stamp": epoch|ISO}``: create (``stamp``

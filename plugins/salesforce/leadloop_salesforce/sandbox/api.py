@@ -35,7 +35,11 @@ def handle(org: Org, req: Request, instance_url: str) -> Response:
     endpoint, handler, match = _route(req)
     org.count(endpoint)
     fault = org.faults.next("api")
-    if fault:
+    if fault and fault.kind in ("expire", "revoke"):
+        if fault.kind == "revoke":
+            org.auth.refuse_tokens()
+        org.auth.expire_sessions()
+    elif fault:
         return _fault_response(fault)
     if not org.auth.session_valid(req.headers.get("Authorization")):
         return Response.error(ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid"))

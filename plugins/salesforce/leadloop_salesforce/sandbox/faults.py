@@ -1,9 +1,12 @@
-"""Fault injection: rate-limit and outage answers, latency, dropped connections.
+"""Fault injection: rate-limit and outage answers, latency, dropped connections, ended sessions.
 
 Two sources, checked in this order for every request: an explicit queue (``inject``), which tests use
 to script exact sequences ("the second call from now gets a 429 with Retry-After: 7"), and rates drawn from a
 seeded random generator, so that a run with the same seed and the same request order meets the same
 faults. Rates apply to REST API requests only; queued faults name their scope (``api`` or ``token``).
+Queued ``expire`` (a session timeout) and ``revoke`` (the admin revoked the app: sessions and refresh
+tokens) take effect just before the request they are queued for, which is then refused like any
+request on a dead session; they exist for the API scope only.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 Scope = Literal["api", "token"]
-Kind = Literal["429", "503", "drop"]
+Kind = Literal["429", "503", "drop", "expire", "revoke"]
 
 
 @dataclass(frozen=True)
@@ -25,20 +28,21 @@ class FaultSettings:
     error_rate: float = 0.0  # fraction of API requests answered with one of error_statuses
     error_statuses: tuple[int, ...] = (429, 503)
     retry_after: int = 1  # seconds, sent as Retry-After
-    latency_ms: int = 0  # added before every request is answered
+    latency_ms: int = 0  # the least time from a request's arrival to its answer
     drop_rate: float = 0.0  # fraction of API requests whose connection is closed unanswered
 
 
 @dataclass(frozen=True)
 class Fault:
-    """What to do instead of answering: close the socket, or send ``status`` with Retry-After."""
+    """What to do instead of answering: close the socket, send ``status`` with Retry-After, or end the
+    sessions (and refresh tokens) before answering."""
 
     kind: Kind
     retry_after: int = 1
 
     @property
     def status(self) -> int:
-        return int(self.kind) if self.kind != "drop" else 0
+        return int(self.kind) if self.kind in ("429", "503") else 0
 
 
 @dataclass
@@ -80,8 +84,10 @@ class Faults:
     def inject(self, kind: Kind, count: int = 1, scope: Scope = "api", retry_after: int | None = None,
                after: int = 0) -> None:
         """Queue ``count`` faults for requests of ``scope``, letting the next ``after`` ones through."""
-        if kind not in ("429", "503", "drop") or scope not in ("api", "token"):
-            raise ValueError("kind must be 429, 503 or drop; scope api or token")
+        if kind not in ("429", "503", "drop", "expire", "revoke") or scope not in ("api", "token"):
+            raise ValueError("kind must be 429, 503, drop, expire or revoke; scope api or token")
+        if kind in ("expire", "revoke") and scope != "api":
+            raise ValueError(f"{kind} faults are for the api scope: the token endpoint has no session")
         fault = Fault(kind, self.settings.retry_after if retry_after is None else int(retry_after))
         with self._lock:
             self._queue.extend([_Queued(scope, fault, int(after))] + [_Queued(scope, fault)] * (count - 1))
