@@ -74,7 +74,7 @@ class Query:
     def run(self, rows: Iterable[Row]) -> list[Row]:
         out = [r for r in rows if self.where(r)] if self.where else list(rows)
         for item in reversed(self.order):  # stable sorts, last key first
-            out.sort(key=_sort_key(item), reverse=item.descending)
+            out.sort(key=_sort_key(item, out), reverse=item.descending)
         return out if self.limit is None else out[: self.limit]
 
 
@@ -88,8 +88,12 @@ def _folds(f: Field) -> bool:
     return f.type in STRING_TYPES and f.type not in ("id", "reference")
 
 
-def _sort_key(item: OrderItem) -> Callable[[Row], tuple[int, Any]]:
+def _sort_key(item: OrderItem, rows: list[Row]) -> Callable[[Row], Any]:
     name = item.field.name
+    if all(r.get(name) is not None for r in rows):
+        # No nulls to rank: bare values sort several times faster than (rank, value) pairs, which
+        # is most of a 100k-row query's time.
+        return (lambda r: r[name].lower()) if _folds(item.field) else operator.itemgetter(name)
     none_rank = 0 if item.nulls_first != item.descending else 2  # reverse=True flips the ranks
     if _folds(item.field):
         return lambda r: (none_rank, "") if (x := r.get(name)) is None else (1, x.lower())

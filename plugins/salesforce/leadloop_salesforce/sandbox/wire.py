@@ -9,6 +9,8 @@ from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
+
 from .errors import ApiError
 
 
@@ -45,8 +47,10 @@ class Response:
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-        data = json.dumps(payload, separators=(",", ":")).encode()
-        return cls(status, data, {"Content-Type": "application/json;charset=UTF-8", **(headers or {})})
+        # orjson: encoding 2,000-row pages with the standard library would make the sandbox, not the
+        # client, the slowest part of every pull it serves.
+        return cls(status, orjson.dumps(payload), {"Content-Type": "application/json;charset=UTF-8",
+                                                   **(headers or {})})
 
     @classmethod
     def error(cls, exc: ApiError) -> Response:
