@@ -12,8 +12,8 @@ import authlib.deprecate  # noqa: F401  (installs authlib's own filter first, so
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client
+    from authlib.integrations.httpx_client import OAuth2Auth, OAuth2Client
 
 from authlib.integrations.base_client import OAuthError
 
-__all__ = ["OAuth2Client", "OAuthError"]
+__all__ = ["OAuth2Auth", "OAuth2Client", "OAuthError"]

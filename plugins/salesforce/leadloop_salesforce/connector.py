@@ -9,6 +9,7 @@ last row's (SystemModstamp, Id).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from typing import Any
 
 from leadloop.errors import AuthError, ConfigError, QuotaExceeded, RetriableError
@@ -16,6 +17,7 @@ from leadloop.source import Change, Deleted, Page, PushResult, Runtime
 
 from . import soql
 from .client import OutcomeUnknown, RequestRefused, SalesforceClient
+from .paging import QueryPages
 
 SOBJECTS = {
     "lead": "Lead", "contact": "Contact", "account": "Account", "opportunity": "Opportunity",
@@ -70,21 +72,14 @@ class SalesforceConnector:
         fields = list(_ALWAYS) + [f for f in wanted if f not in _ALWAYS]
         since = soql.parse_stamp(watermark["stamp"]) if watermark and watermark.get("stamp") else None
         query = soql.incremental_query(sobject, fields, since, (watermark or {}).get("id"), self.overlap)
-        calls = self.rt.api_calls
-        body = self._query("/queryAll", params={"q": query})
-        while True:
-            page = _page(body["records"], self.rt.api_calls - calls)
-            calls = self.rt.api_calls
-            if page is not None:
-                yield page
-            if body["done"]:
-                return
-            body = self._query(body["nextRecordsUrl"])
-
-    def _query(self, path: str, params: dict[str, str] | None = None) -> Any:
         options = {"Sforce-Query-Options": f"batchSize={self.batch_size}"}
         try:
-            return self.client.call("GET", path, params=params, headers=options)
+            answers = QueryPages(self.client, options).read("/queryAll", {"q": query})
+            with closing(answers):  # a pull stopped early stops its reading at once
+                for answer in answers:
+                    page = _page(answer.records)
+                    if page is not None:
+                        yield page
         except RequestRefused as exc:
             raise ConfigError(f"Salesforce refused the pull query ({exc.code}: {exc.message.strip()}); "
                               "check the connector's fields and api_version settings") from exc
@@ -176,8 +171,9 @@ def _field_info(field: Mapping[str, Any]) -> dict[str, Any]:
             "updateable": bool(field["updateable"]), "createable": bool(field["createable"])}
 
 
-def _page(rows: list[dict[str, Any]], api_calls: int) -> Page | None:
-    """Split one query answer into live records and deletions; ``None`` when it has no rows."""
+def _page(rows: list[dict[str, Any]]) -> Page | None:
+    """Split one query page's rows (already without their attributes) into live records and
+    deletions; ``None`` when it has none."""
     if not rows:
         return None
     records: list[Mapping[str, Any]] = []
@@ -186,9 +182,9 @@ def _page(rows: list[dict[str, Any]], api_calls: int) -> Page | None:
         if row.get("IsDeleted"):
             deleted.append(Deleted(row["Id"], row.get("SystemModstamp")))
         else:
-            records.append({k: v for k, v in row.items() if k != "attributes"})
+            records.append(row)
     last = rows[-1]
-    return Page(records, {"stamp": last["SystemModstamp"], "id": last["Id"]}, deleted, api_calls=api_calls)
+    return Page(records, {"stamp": last["SystemModstamp"], "id": last["Id"]}, deleted)
 
 
 def _unsent(change: Change, reason: str) -> PushResult:

@@ -1,0 +1,125 @@
+"""Query pages read with the next request in flight: order, bounds, early stops and odd answers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from leadloop.errors import FatalError
+from leadloop_salesforce.paging import DEPTH, QueryPages
+from leadloop_salesforce.sandbox import start
+
+
+def requests_made(sandbox) -> int:
+    counters = sandbox.org.counters()
+    return counters.get("queryAll", 0) + counters.get("query_more", 0)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_pages_are_asked_for_ahead_of_the_caller_but_no_further_than_the_bound(connect):
+    with start(seed=3, leads=1000) as sf:
+        pages = connect(sf, query_batch_size=200).pull("lead", None)
+        first = next(pages)  # the caller holds page 1 and asks for nothing more
+        wait_for(lambda: requests_made(sf) == DEPTH)
+        time.sleep(0.3)
+        assert requests_made(sf) == DEPTH  # read ahead, and then held back
+        rest = list(pages)
+        assert len(first.records) + sum(len(p.records) for p in rest) == 1000
+        assert sf.org.counters() == {"token": 1, "queryAll": 1, "query_more": 4}  # each locator once
+
+
+def test_closing_a_pull_early_stops_its_requests_and_threads(connect):
+    with start(seed=3, leads=1000) as sf:
+        pages = connect(sf, query_batch_size=200).pull("lead", None)
+        next(pages)
+        pages.close()
+        made = requests_made(sf)
+        time.sleep(0.3)
+        assert requests_made(sf) == made < 5
+        assert not [t for t in threading.enumerate() if t.name.startswith("salesforce-")]
+
+
+# -- answers in shapes the sandbox does not send, through a client that serves fixed bytes
+
+
+class _Answer:
+    def __init__(self, body: bytes, size: int) -> None:
+        self._body, self._size = body, size
+
+    def chunks(self) -> Iterator[bytes]:
+        for i in range(0, len(self._body), self._size):
+            yield self._body[i:i + self._size]
+
+
+class _Client:
+    """Answers each path with its page's bytes, cut into ``size``-byte pieces; records the paths."""
+
+    def __init__(self, pages: dict[str, bytes], size: int) -> None:
+        self.pages, self.size, self.asked = pages, size, []
+
+    def open(self, method: str, path: str, *, params=None, headers=None, on_sent=None) -> _Answer:
+        self.asked.append(path)
+        if on_sent is not None:
+            on_sent()
+        return _Answer(self.pages[path], self.size)
+
+
+NEXT = "/services/data/v60.0/queryAll/01gXYZ-2"
+TRICKY = [
+    {"attributes": {"type": "Lead", "url": "/x/1"}, "Id": "1", "LastName": 'Müller ] } , "records":[ 🙂',
+     "Description": "line one\nline two \\ \"quoted\""},
+    {"attributes": {"type": "Lead", "url": "/x/2"}, "Id": "2", "LastName": None, "NumberOfEmployees": 12},
+]
+LAST = [{"attributes": {"type": "Lead", "url": "/x/3"}, "Id": "3", "AnnualRevenue": 1.5}]
+
+
+def read(pages: dict[str, bytes], size: int) -> tuple[list[list[dict]], list[str]]:
+    client = _Client(pages, size)
+    answers = list(QueryPages(client, {}).read("/q", {"q": "SELECT Id FROM Lead"}))  # type: ignore[arg-type]
+    assert [a.done for a in answers] == [False, True]
+    return [a.records for a in answers], client.asked
+
+
+def without_attributes(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "attributes"} for row in rows]
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_a_page_cut_anywhere_decodes_to_the_same_records(size):
+    first = json.dumps({"totalSize": 3, "done": False, "nextRecordsUrl": NEXT, "records": TRICKY},
+                       ensure_ascii=False, indent=1).encode()
+    last = json.dumps({"totalSize": 3, "done": True, "records": LAST}).encode()
+    records, asked = read({"/q": first, NEXT: last}, size)
+    assert records == [without_attributes(TRICKY), without_attributes(LAST)]
+    assert asked == ["/q", NEXT]
+
+
+def test_an_answer_with_its_records_first_is_read_whole_and_followed_after():
+    first = json.dumps({"records": TRICKY, "totalSize": 3, "nextRecordsUrl": NEXT, "done": False}).encode()
+    last = json.dumps({"done": True, "records": LAST, "totalSize": 3}).encode()
+    records, asked = read({"/q": first, NEXT: last}, 64)
+    assert records == [without_attributes(TRICKY), without_attributes(LAST)]
+    assert asked == ["/q", NEXT]
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"totalSize":1,"done":true,"records":[{"Id":"1"},', "cut short or broken"),
+    (b'{"totalSize":1,"done":true,"records":[{"Id":"1"},]}', r"unexpected '\]"),
+    (b'{"totalSize":1,"done":true,"records":[{"Id":"1"}] , "extra": 1}', "after the records array"),
+    (b'{"totalSize":1,"done":true,"records":[1]}', "unexpected '1"),
+    (b'<html>maintenance</html>', "not JSON"),
+    (b'{"totalSize":1,"done":false,"records":[]}', "not a query page"),
+])
+def test_an_unreadable_page_is_an_error_naming_the_request(body, reason):
+    with pytest.raises(FatalError, match=reason) as caught:
+        list(QueryPages(_Client({"/q": body}, 5), {}).read("/q", {}))  # type: ignore[arg-type]
+    assert "GET /q" in str(caught.value)
