@@ -109,8 +109,9 @@ def leadloop_translate_status(
 ) -> str | None:
     """Translate a status between the hub's canonical values and the source's picklist.
 
-    Called for every status field a pull reads (before the mapping checks it) and every status a
-    push writes back. ``kind`` says which status: a :class:`leadloop.model.SalesStatus` or
+    Called for every distinct status value a run reads (before the mapping checks it) or writes
+    back, once per value and direction: the answer is reused for the rest of the run, so it must
+    depend on the connector's settings only, not on the record. ``kind`` says which status: a :class:`leadloop.model.SalesStatus` or
     :class:`leadloop.model.DistributionStatus` value. With ``direction="out"`` ``status`` is the
     canonical value and the answer the source's (e.g. ``"Contacted"`` -> ``"Working - Contacted"``);
     with ``"in"`` the reverse. The core's default reads the tenant's ``status_map`` and then the

@@ -41,6 +41,8 @@ class Job:
     progress: Callable[[RunStats], None] | None = None
     _mappings: dict[str, CompiledMapping] = field(default_factory=dict, init=False, repr=False)
     _row_mappers: dict[tuple[str, tuple[str, ...]], RowMapper] = field(default_factory=dict, init=False, repr=False)
+    _status_sources: dict[str, list[tuple[str, str]]] = field(default_factory=dict, init=False, repr=False)
+    _statuses: dict[tuple[str, str, str], Any] = field(default_factory=dict, init=False, repr=False)
     _direct_map: bool = field(init=False, repr=False)
     _direct_key: bool = field(init=False, repr=False)
 
@@ -94,15 +96,18 @@ class Job:
         the source's picklist values arrive as canonical statuses; a value nothing translates is
         left for the mapping to refuse, naming the field."""
         mapping = self.mapping(object_type)
-        statuses = [(source, STATUS_KINDS[f.core]) for f in mapping.fields if f.core in STATUS_KINDS
-                    and f.direction != "out" for source in f.sources]
+        statuses = self._status_sources.get(object_type)
+        if statuses is None:
+            statuses = self._status_sources[object_type] = [
+                (source, STATUS_KINDS[f.core]) for f in mapping.fields
+                if f.core in STATUS_KINDS and f.direction != "out" for source in f.sources
+            ]
         if statuses:
             record = dict(record)
             for source, kind in statuses:
                 value = record.get(source)
                 if value:
-                    answer = self.plugins.hook.leadloop_translate_status(
-                        connector=self.context, kind=kind, status=str(value), direction="in")
+                    answer = self._translate(kind, str(value), "in")
                     if answer is not None:
                         record[source] = answer
         if self._direct_map:
@@ -125,10 +130,18 @@ class Job:
         )
 
     def translate_out(self, kind: str, status: str) -> str:
-        answer = self.plugins.hook.leadloop_translate_status(
-            connector=self.context, kind=kind, status=status, direction="out"
-        )
+        answer = self._translate(kind, status, "out")
         return status if answer is None else str(answer)
+
+    def _translate(self, kind: str, status: str, direction: str) -> Any:
+        """``leadloop_translate_status``, asked once per value and direction for the whole run: a
+        picklist has a handful of values, and a pull has one record per lead."""
+        key = (kind, status, direction)
+        if key not in self._statuses:
+            self._statuses[key] = self.plugins.hook.leadloop_translate_status(
+                connector=self.context, kind=kind, status=status, direction=direction
+            )
+        return self._statuses[key]
 
 
 def _only_default(plugins: Plugins, hook: str, default: Any) -> bool:

@@ -79,3 +79,21 @@ def test_the_daily_quota_ends_the_run_cleanly_and_the_next_run_goes_on(apply, ru
         assert later["outcome"] == "ok", later["error"]
         assert later["api_calls"] == 1 and 500 <= later["records_read"] < 2000  # from the watermark, overlap
         assert leadloop_store.tenant("acme").count_leads() == distinct_emails(rows)
+
+
+def test_each_status_value_is_translated_once_per_run(apply, run, leadloop_plugins):
+    asked = []
+    undo = leadloop_plugins.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: asked.append((kwargs["status"], kwargs["direction"]))
+        if name == "leadloop_translate_status" else None,
+        lambda outcome, name, impls, kwargs: None,
+    )
+    try:
+        with start(seed=4, leads=4500) as sf:
+            apply(sf)
+            assert run("pull")["outcome"] == "ok"
+    finally:
+        undo()
+    statuses = {r["Status"] for r in sf.org.store.snapshot("Lead")}
+    assert len(statuses) > 1
+    assert sorted(asked) == sorted((status, "in") for status in statuses)
