@@ -8,7 +8,7 @@ drop is imported. Every generated row is valid, so every row must end up a lead.
 
 The reference is the store's own limit measured in the same run: bare ``csv.reader`` over the same
 file, rows inserted as they come with ``executemany`` into a plain table of a fresh SQLite file,
-committed in the same pages under the store's pragmas (WAL, synchronous=NORMAL). Goal: at least
+committed in the same pages under the store's pragmas (WAL and ``SQLITE_PRAGMAS``). Goal: at least
 0.5x its rows/s.
 
 Memory: the peak RSS of the 1M-row import beside that of a 10,000-row import (goal: at most 1.2x):
@@ -98,9 +98,12 @@ def import_child(path: Path, work: Path) -> dict[str, Any]:
 
 def bare_child(path: Path, work: Path) -> dict[str, Any]:
     """The reference: csv.reader rows straight into a plain table, pages committed alike."""
+    from leadloop.store.engine import SQLITE_PRAGMAS
+
     db = sqlite3.connect(work / "bare.db", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    for pragma in SQLITE_PRAGMAS:
+        db.execute(f"PRAGMA {pragma}")
     start = time.perf_counter()
     rows = 0
     with open(path, newline="", encoding="utf-8") as f:
