@@ -61,14 +61,17 @@ class _Answer:
 
 
 class _Client:
-    """Answers each path with its page's bytes, cut into ``size``-byte pieces; records the paths."""
+    """Answers each path with its page's bytes, cut into ``size``-byte pieces; records the paths.
 
-    def __init__(self, pages: dict[str, bytes], size: int) -> None:
-        self.pages, self.size, self.asked = pages, size, []
+    ``signals``: whether it says when a request is on the wire (an HTTP stack without the trace
+    hook would not)."""
+
+    def __init__(self, pages: dict[str, bytes], size: int, signals: bool = True) -> None:
+        self.pages, self.size, self.signals, self.asked = pages, size, signals, []
 
     def open(self, method: str, path: str, *, params=None, headers=None, on_sent=None) -> _Answer:
         self.asked.append(path)
-        if on_sent is not None:
+        if on_sent is not None and self.signals:
             on_sent()
         return _Answer(self.pages[path], self.size)
 
@@ -123,3 +126,17 @@ def test_an_unreadable_page_is_an_error_naming_the_request(body, reason):
     with pytest.raises(FatalError, match=reason) as caught:
         list(QueryPages(_Client({"/q": body}, 5), {}).read("/q", {}))  # type: ignore[arg-type]
     assert "GET /q" in str(caught.value)
+
+
+def test_without_word_that_a_request_went_out_every_page_still_arrives_in_order():
+    urls = [f"/services/data/v60.0/queryAll/01gXYZ-{n}" for n in range(1, 8)]
+    pages = {}
+    for n, path in enumerate(["/q", *urls]):
+        body = {"totalSize": 8, "done": n == 7, "records": [{"Id": str(n)}]}
+        if n < 7:
+            body = {"totalSize": 8, "done": False, "nextRecordsUrl": urls[n], "records": [{"Id": str(n)}]}
+        pages[path] = json.dumps(body).encode()
+    client = _Client(pages, 16, signals=False)
+    answers = list(QueryPages(client, {}).read("/q", {}))  # type: ignore[arg-type]
+    assert [a.records[0]["Id"] for a in answers] == [str(n) for n in range(8)]
+    assert client.asked == ["/q", *urls]
