@@ -7,9 +7,9 @@ about one round trip per page rather than a round trip plus the page's processin
 the same ones, in the same order: each locator is requested once, after the page that names it.
 
 One requester thread sends the requests and reads each answer's first bytes; a reader thread takes
-the rest of a body once the next request is sent, so that request never waits behind other work. Look-ahead is bounded:
-at most ``DEPTH`` pages are requested or held beyond the ones the caller has finished with, so a slow
-store holds the reads back instead of buffering the whole result. An answer that does not start
+the rest of a body once the next request is sent, so that request never waits behind other work.
+Look-ahead is bounded: at most ``DEPTH`` pages are requested or held beyond the ones the caller has
+finished with, so a slow store holds the reads back instead of buffering the whole result. An answer that does not start
 with the locator (another field order) is decoded first and its locator asked for then: slower,
 never wrong.
 
@@ -27,7 +27,7 @@ import json
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -81,7 +81,7 @@ class QueryPages:
         self._closed = False
         self._requester: threading.Thread | None = None
 
-    def read(self, path: str, params: dict[str, str]) -> Iterator[QueryPage]:
+    def read(self, path: str, params: dict[str, str]) -> Generator[QueryPage, None, None]:
         try:
             self._follow(path, params)
             while True:
@@ -124,18 +124,20 @@ class QueryPages:
                     self._outstanding += 1
                 page: Future[Content] = Future()
                 self._answers.put(page)
-                where = f"GET {path.split('?')[0]}"
                 try:
-                    answer = self._client.open("GET", path, params=params, headers=self._headers, on_sent=deliver)
+                    answer = self._client.open("GET", path, params=params, headers=self._headers,
+                                               on_sent=deliver)
                     chunks = answer.chunks()
                     head, shape = _head(chunks)
-                except BaseException as exc:  # noqa: BLE001  # whatever it is, the caller meets it in this page's place
+                    read_this = _once(partial(self._readers.submit, _read_rest, page, answer.where, head,
+                                              chunks, shape))
+                except BaseException as exc:  # noqa: BLE001  # the caller meets it in this page's place
                     page.set_exception(exc)
                     return
                 finally:
                     if deliver is not None:
                         deliver()  # no-op once the request went out; else the request failed first
-                deliver = _once(partial(self._readers.submit, _read_rest, page, where, head, chunks, shape))
+                deliver = read_this
                 path, params = (shape.next_url if shape else None), None
         finally:
             if deliver is not None:
@@ -208,7 +210,7 @@ class _Records:
                     row, pos = self._decoder.raw_decode(text, pos)
                 except json.JSONDecodeError:
                     break  # the row's end has not arrived yet (or it is broken: finish() tells)
-                self._rows.append({k: v for k, v in row.items() if k != "attributes"})
+                self._rows.append(_plain(row))
                 self._want_row = False
             elif char == "]" and (not self._want_row or not self._rows):
                 self._closed = True
@@ -242,5 +244,10 @@ def _whole(content: bytes, where: str) -> QueryPage:
     if not isinstance(rows, list) or not isinstance(body.get("done"), bool) or (
             not body["done"] and not isinstance(body.get("nextRecordsUrl"), str)):
         raise FatalError(f"{where}: Salesforce's answer is not a query page: {content[:200]!r}")
-    records = [{k: v for k, v in row.items() if k != "attributes"} for row in rows]
+    records = [_plain(row) for row in rows]
     return QueryPage(records, body["done"], None if body["done"] else body["nextRecordsUrl"])
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A record without its ``attributes``: plain values only, a dict the cycle collector skips."""
+    return {k: v for k, v in row.items() if k != "attributes"}

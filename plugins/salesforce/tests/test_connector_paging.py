@@ -52,8 +52,8 @@ def test_closing_a_pull_early_stops_its_requests_and_threads(connect):
 
 
 class _Answer:
-    def __init__(self, body: bytes, size: int) -> None:
-        self._body, self._size = body, size
+    def __init__(self, body: bytes, size: int, path: str) -> None:
+        self._body, self._size, self.where = body, size, f"GET {path}"
 
     def chunks(self) -> Iterator[bytes]:
         for i in range(0, len(self._body), self._size):
@@ -73,7 +73,7 @@ class _Client:
         self.asked.append(path)
         if on_sent is not None and self.signals:
             on_sent()
-        return _Answer(self.pages[path], self.size)
+        return _Answer(self.pages[path], self.size, path)
 
 
 NEXT = "/services/data/v60.0/queryAll/01gXYZ-2"
