@@ -9,6 +9,7 @@ watermark; sources re-read from it inclusively (overlap is fine, upserts are ide
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -40,8 +41,9 @@ class Page:
 
     ``records`` are raw source records (the engine maps them with the tenant's mapping);
     ``watermark`` is the JSON-ready position to resume *after* this page (calls are counted on the
-    :class:`Runtime`, not per page: a source may ask for the next page early). ``rejects`` lists rows the source itself could not read (a file row with
-    a broken quote), each ``{"row": n, "field": f, "reason": r, "value": v}``.
+    :class:`Runtime`, not per page: a source may ask for the next page early). ``rejects`` lists
+    rows the source itself could not read (a file row with a broken quote), each
+    ``{"row": n, "field": f, "reason": r, "value": v}``.
 
     File sources send positional rows instead of dicts: ``records`` are lists of cells under the
     header ``columns``, ``row_numbers`` give each row's number in the file (for error reports),
@@ -112,9 +114,12 @@ class Runtime:
     store: Store | None = None
     api_calls: int = 0
     _session: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _counting: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def count_call(self, n: int = 1) -> None:
-        self.api_calls += n
+        """Count ``n`` API calls; safe from several threads (a source may read ahead)."""
+        with self._counting:
+            self.api_calls += n
 
     def access_token(self, *, stale: str | None = None) -> str:
         """A usable access token, refreshed through ``leadloop_refresh_credentials`` when needed.
@@ -124,15 +129,11 @@ class Runtime:
         its answer is persisted before the lock is released. A token still good is answered from
         memory: a pull asks before every request, and the lock is a database transaction.
         """
-        session = self._session
-        token = session.get("access_token")
-        if token and token != stale and float(session.get("expires_at") or 0) - REFRESH_MARGIN > time.time():
-            return token
+        if _usable(self._session, stale):
+            return self._session["access_token"]
         with self.credentials.lock():
             current = self.credentials.get()
-            token = current.get("access_token")
-            expires_at = float(current.get("expires_at") or 0)
-            if not (token and token != stale and expires_at - REFRESH_MARGIN > time.time()):
+            if not _usable(current, stale):
                 fresh = self.hook.leadloop_refresh_credentials(connector=self.context, credentials=current)
                 if fresh is None:
                     raise ConfigError(
@@ -150,6 +151,13 @@ class Runtime:
     def auth_error(self, message: str) -> AuthError:
         """An :class:`AuthError` naming this connector and tenant, for the admin to act on."""
         return AuthError(message, tenant=self.context.tenant, connector=self.context.name)
+
+
+def _usable(credentials: Mapping[str, str], stale: str | None) -> bool:
+    """Whether the credentials hold a token other than ``stale`` that is not about to expire."""
+    token = credentials.get("access_token")
+    expires_at = float(credentials.get("expires_at") or 0)
+    return bool(token) and token != stale and expires_at - REFRESH_MARGIN > time.time()
 
 
 class PullSource(Protocol):

@@ -8,11 +8,11 @@ and a 401 mid-run refreshes once and repeats the call once: long runs outlive a 
 from __future__ import annotations
 
 import json as _json
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import httpx
+
 from leadloop.errors import FatalError, QuotaExceeded, RetriableError
 from leadloop.source import Runtime
 
@@ -65,7 +65,6 @@ class SalesforceClient:
         self.rt = runtime
         self.version = str(settings.get("api_version", DEFAULT_API_VERSION))
         self.http = OAuth2Client(timeout=float(settings.get("timeout_seconds", 30.0)))
-        self._counting = threading.Lock()
 
     def close(self) -> None:
         self.http.close()
@@ -116,8 +115,7 @@ class SalesforceClient:
         raise self.rt.auth_error(f"Salesforce refused a freshly refreshed session ({code}: {message})")
 
     def _send(self, where: str, request: httpx.Request, token: str) -> httpx.Response:
-        with self._counting:
-            self.rt.count_call()
+        self.rt.count_call()
         try:
             response: httpx.Response = self.http.send(
                 request, stream=True, auth=OAuth2Auth({"access_token": token, "token_type": "Bearer"}))
@@ -144,7 +142,7 @@ class Answer:
 
     def __init__(self, response: httpx.Response, where: str) -> None:
         self._response = response
-        self._where = where
+        self.where = where  # "GET /services/data/...": how errors name the request
 
     def chunks(self) -> Iterator[bytes]:
         """The body's bytes as they arrive; the answer is closed once they end, or on ``close()``.
@@ -153,7 +151,7 @@ class Answer:
         try:
             yield from self._response.iter_bytes()
         except httpx.TransportError as exc:
-            raise OutcomeUnknown(f"{self._where}: the answer from Salesforce broke off ({exc!r})") from exc
+            raise OutcomeUnknown(f"{self.where}: the answer from Salesforce broke off ({exc!r})") from exc
         finally:
             self._response.close()
 
