@@ -12,7 +12,7 @@ import pytest
 from leadloop.store import Store, TenantStore
 
 LeadRow = Callable[..., dict[str, Any]]
-PRAGMAS = ("journal_mode", "foreign_keys", "busy_timeout")
+PRAGMAS = ("journal_mode", "foreign_keys", "busy_timeout", "cache_size", "wal_autocheckpoint", "synchronous")
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(store: Store) -> None:
@@ -23,6 +23,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(store: Sto
     assert settings["journal_mode"] == "wal"
     assert settings["foreign_keys"] == 1
     assert settings["busy_timeout"] >= 5000
+    # Bulk upserts: a 16 MiB page cache, a checkpoint every ~40 MB of WAL, no fsync per commit.
+    assert (settings["cache_size"], settings["wal_autocheckpoint"], settings["synchronous"]) == (-16384, 10000, 1)
 
 
 def test_writers_that_read_first_queue_instead_of_failing(

@@ -51,6 +51,22 @@ def test_injected_drop_closes_the_connection_unanswered(sf, api):
     assert api.get("/sobjects/Lead/describe").status_code == 200
 
 
+def test_injected_revoke_ends_sessions_and_refresh_tokens_before_its_request(sf, http, api, refresh):
+    http.post("/_sandbox/faults/inject", json={"kind": "revoke", "after": 1})
+    assert api.get("/sobjects/Lead/describe").status_code == 200
+    refused = api.get("/sobjects/Lead/describe")
+    assert (refused.status_code, refused.json()[0]["errorCode"]) == (401, "INVALID_SESSION_ID")
+    assert refresh(sf.refresh_token).json()["error"] == "invalid_grant"
+
+
+def test_injected_expire_keeps_refresh_tokens_and_is_for_the_api_only(sf, http, api, refresh):
+    sf.org.faults.inject("expire")
+    assert api.get("/sobjects/Lead/describe").status_code == 401
+    assert refresh(sf.refresh_token).status_code == 200
+    refused = http.post("/_sandbox/faults/inject", json={"kind": "expire", "scope": "token"})
+    assert refused.status_code == 400 and "api scope" in refused.json()["message"]
+
+
 def _statuses(seed: int) -> list[int]:
     with start(seed=seed, leads=1, faults={"error_rate": 0.3, "drop_rate": 0.0}) as sf, \
             httpx.Client(base_url=sf.url) as http:
