@@ -49,6 +49,11 @@ class Page:
     header ``columns``, ``row_numbers`` give each row's number in the file (for error reports),
     ``external_ids`` each row's stable identity (so a replayed page updates, never duplicates), and
     ``source`` names the file.
+
+    ``resume_after_commit`` (the default) promises the source that its iterator is resumed only once
+    this page has committed: a source that acts on its own commit (moves a finished file) relies on
+    it. A source whose next page does not depend on this one's commit sets it ``False``, and the
+    engine may then read on while the page is still being stored (in a second process, on long pulls).
     """
 
     records: Sequence[Mapping[str, Any] | Sequence[str]]
@@ -59,6 +64,7 @@ class Page:
     row_numbers: Sequence[int] | None = None
     external_ids: Sequence[str] | None = None
     source: str | None = None
+    resume_after_commit: bool = True
 
 
 @dataclass

@@ -6,56 +6,83 @@
   being the system of record. A hub change that lost is marked ``superseded`` and never pushed.
 * ``selective``: both ways, but only the fields listed under ``in`` flow in and those under
   ``out`` flow out.
+
+Selecting fields needs only the settings (:func:`select_fields`, where records are mapped); the
+last-modified check reads the outbox, so it runs inside the page's transaction (:func:`resolve`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection
 
+from ..store.leads import LeadBatch
 from ..store.tables import leads, outbox
-from .job import Job
 
 PENDING = ("pending", "sent", "unknown")
 """Outbox statuses of a change not yet confirmed by the source nor given up on."""
-_IDENTITY = {"uniqueness_key", "source_connector", "external_id"}
+_IDENTITY = frozenset({"uniqueness_key", "source_connector", "source_system", "external_id"})
 
 
-def resolve(conn: Connection, job: Job, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    sync = job.sync("lead")
-    if sync["mode"] == "selective":
-        allowed = set(sync.get("in", [])) | _IDENTITY
-        return [{k: v for k, v in row.items() if k in allowed} for row in rows]
-    if sync["mode"] != "last_modified_wins" or not rows:
+def select_fields(sync: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """In ``selective`` mode keep only the fields listed under ``in`` (and the lead's identity)."""
+    if sync["mode"] != "selective":
         return rows
-    waiting = _pending_changes(conn, job, [r["uniqueness_key"] for r in rows])
+    allowed = set(sync.get("in", [])) | _IDENTITY
+    return [{k: v for k, v in row.items() if k in allowed} for row in rows]
+
+
+def resolve(conn: Connection, tenant: str, connector: str, batch: LeadBatch,
+            stamps: Sequence[datetime | None]) -> list[LeadBatch]:
+    """``last_modified_wins`` for a batch whose rows were modified at the source at ``stamps``.
+
+    Returns the batches to write: a row whose hub change is newer loses that change's fields (they
+    keep the hub's values); a hub change the source's is newer than (or as new as) is superseded.
+    """
+    if not _any_pending(conn, tenant, connector):  # the usual case: one indexed probe per page
+        return [batch]
+    waiting = _pending_changes(conn, tenant, connector, batch.column("uniqueness_key"))
     superseded: list[int] = []
-    for row in rows:
-        stamp: datetime | None = row.get("modified_at")
-        for change_id, fields, made_at in waiting.get(row["uniqueness_key"], []):
-            if stamp is not None and stamp >= made_at:
+    dropped: dict[int, set[str]] = {}
+    for i, key in enumerate(batch.column("uniqueness_key")):
+        for change_id, fields, made_at in waiting.get(key, ()):
+            if stamps[i] is not None and stamps[i] >= made_at:  # type: ignore[operator]
                 superseded.append(change_id)
             else:
-                for name in fields:
-                    row.pop(name, None)
+                dropped.setdefault(i, set()).update(f for f in fields if f not in _IDENTITY)
     if superseded:
         conn.execute(
             update(outbox).where(outbox.c.id.in_(superseded))
             .values(status="superseded", last_error="a later change arrived from the source")
         )
-    return rows
+    if not dropped:
+        return [batch]
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, lost in dropped.items():
+        groups[frozenset(lost)].append(i)
+    kept = [i for i in range(batch.size) if i not in dropped]
+    return [batch.take(kept), *(batch.take(rows, drop) for drop, rows in groups.items())]
 
 
-def _pending_changes(conn: Connection, job: Job, keys: list[str]) -> dict[str, list[tuple[int, list[str], datetime]]]:
+def _any_pending(conn: Connection, tenant: str, connector: str) -> bool:
+    return conn.execute(
+        select(outbox.c.id).where(outbox.c.tenant_id == tenant, outbox.c.connector == connector,
+                                  outbox.c.status.in_(PENDING), outbox.c.object_type == "lead").limit(1)
+    ).first() is not None
+
+
+def _pending_changes(conn: Connection, tenant: str, connector: str,
+                     keys: Sequence[str]) -> dict[str, list[tuple[int, list[str], datetime]]]:
     query = (
         select(leads.c.uniqueness_key, outbox.c.id, outbox.c.payload, outbox.c.created_at)
         .join(leads, and_(leads.c.tenant_id == outbox.c.tenant_id, leads.c.id == outbox.c.record_id))
-        .where(outbox.c.tenant_id == job.tenant, outbox.c.connector == job.name, outbox.c.object_type == "lead",
-               outbox.c.status.in_(PENDING), leads.c.uniqueness_key.in_(keys))
+        .where(outbox.c.tenant_id == tenant, outbox.c.connector == connector, outbox.c.object_type == "lead",
+               outbox.c.status.in_(PENDING), leads.c.uniqueness_key.in_(list(keys)))
     )
     found: dict[str, list[tuple[int, list[str], datetime]]] = defaultdict(list)
     for key, change_id, payload, made_at in conn.execute(query):

@@ -8,11 +8,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from ..store.tables import leads
-from .job import Job
 
 
-def tag_leads(conn: Connection, job: Job, rows: list[dict[str, Any]]) -> int:
-    """Set ``campaign`` (the campaign's source id) on the leads of this connector the rows name, in
+def tag_leads(conn: Connection, tenant: str, connector: str, rows: list[dict[str, Any]]) -> int:
+    """Set ``campaign`` (the campaign's source id) on the leads of ``connector`` the rows name, in
     row order, so a lead in several campaigns keeps the latest; returns the leads tagged. Members
     whose lead the hub does not hold (a contact, a lead not pulled yet) change nothing."""
     tagged = 0
@@ -20,7 +19,7 @@ def tag_leads(conn: Connection, job: Job, rows: list[dict[str, Any]]) -> int:
         if row.get("lead_id"):
             tagged += conn.execute(
                 update(leads)
-                .where(leads.c.tenant_id == job.tenant, leads.c.source_connector == job.name,
+                .where(leads.c.tenant_id == tenant, leads.c.source_connector == connector,
                        leads.c.external_id == row["lead_id"])
                 .values(campaign=row["campaign_id"])
             ).rowcount

@@ -1,26 +1,24 @@
 """The pull job: pages from the source into the store, each page one transaction.
 
-A page's records, its deletions, its rejects, the run's counters and the new watermark commit
-together, after the lease fence; a crash anywhere repeats at most that page, and the idempotent
-upsert makes the repeat harmless.
+A page is mapped and prepared here, where it was read, and committed by a page writer
+(:mod:`leadloop.sync.writer`): in this process, or for a long pull in a process of its own, so that
+storing one page overlaps reading and mapping the next on another core. The transaction itself is
+:func:`leadloop.sync.commit.write_page`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-
-from sqlalchemy import and_, insert, update
-from sqlalchemy.engine import Connection
 
 from ..errors import BadRecord, ConfigError, RetriableError
 from ..source import Page, PullSource
-from ..store.tables import rejects
-from ..store.types import utcnow
-from . import checkpoints, conflicts, memberships, runs
+from ..store.leads import prepare_leads
+from . import checkpoints, conflicts
+from .commit import LeadWork, PageWork
 from .job import Job
-from .leases import fence
-from .records import TABLES, table_for, upsert_records
+from .records import TABLES
+from .writer import open_writer
 
 
 class Stopped(Exception):
@@ -30,65 +28,68 @@ class Stopped(Exception):
 def pull(job: Job, source: PullSource, object_type: str) -> None:
     watermark = checkpoints.load(job.store, job.tenant, job.name, job.kind, object_type)
     attempt = 0
-    while True:
-        try:
-            for page in source.pull(object_type, watermark):
-                commit_page(job, object_type, page)
-                watermark = page.watermark
-                attempt = 0
-                if job.stop.is_set():
-                    raise Stopped
-            return
-        except RetriableError as exc:
-            # The source's iterator is dead; a new one resumes from the last committed watermark.
-            attempt += 1
-            job.stats.notes.append(f"retry {attempt}: {exc}")
-            job.retry.wait(attempt, exc)
+    with open_writer(job) as writer:
+        while True:
+            try:
+                for page in source.pull(object_type, watermark):
+                    # A page the source acts on when resumed has committed when submit returns.
+                    writer.submit(prepare(job, object_type, page), read_on=not page.resume_after_commit)
+                    watermark = page.watermark
+                    attempt = 0
+                    if job.stop.is_set():
+                        writer.drain()
+                        raise Stopped
+                writer.drain()
+                return
+            except RetriableError as exc:
+                # The source's iterator is dead; a new one resumes after the last page handed over,
+                # once that page has committed.
+                writer.drain()
+                attempt += 1
+                job.stats.notes.append(f"retry {attempt}: {exc}")
+                job.retry.wait(attempt, exc)
 
 
-def commit_page(job: Job, object_type: str, page: Page) -> None:
+def prepare(job: Job, object_type: str, page: Page) -> PageWork:
+    """Map a page and put it in the form its transaction writes; counts what was read and refused."""
     rows, bad = _map(job, object_type, page)
     # Rows the source itself refused (unreadable, or its own checks) were read too; a reject without
     # a row number concerns a whole file (say, already imported) and is no record.
     refused_by_source = len({(r.get("source"), r["row"]) for r in page.rejects if r.get("row") is not None})
-    refused_by_mapping = len(page.records) - len(rows)
-    job.stats.pages += 1
-    job.stats.read += len(page.records) + refused_by_source
-    job.stats.failed += refused_by_mapping + refused_by_source
-    job.stats.api_calls = job.runtime.api_calls
-    with job.store.transaction() as conn:
-        fence(conn, job.lease)
-        if object_type == "lead":
-            written = _upsert_leads(conn, job, conflicts.resolve(conn, job, rows))
-        elif object_type == "campaign_member":
-            written = memberships.tag_leads(conn, job, rows)
-        else:
-            written = upsert_records(conn, job.tenant, job.name, object_type, rows)
-        job.stats.written += written
-        job.stats.skipped += len(rows) - written
-        if object_type in TABLES:  # a membership ended leaves its lead tagged: it came from that campaign
-            _record_deletions(conn, job, object_type, [d.external_id for d in page.deleted])
-        _record_rejects(conn, job, bad + page.rejects)
-        checkpoints.save(conn, job.tenant, job.name, job.kind, object_type, page.watermark)
-        runs.progress(conn, job.run_id, job.stats)
-    if job.progress is not None:
-        job.progress(job.stats)
+    stats = job.stats
+    stats.pages += 1
+    stats.read += len(page.records) + refused_by_source
+    stats.failed += len(page.records) - len(rows) + refused_by_source
+    stats.api_calls = job.runtime.api_calls
+    work = PageWork(
+        object_type=object_type,
+        watermark=page.watermark,
+        counted={"pages": stats.pages, "read": stats.read, "failed": stats.failed, "api_calls": stats.api_calls},
+        mapped=len(rows),
+        deleted=[d.external_id for d in page.deleted] if object_type in TABLES else [],
+        rejects=_rejects(job, bad + page.rejects),
+    )
+    if object_type == "lead":
+        work.leads = _lead_work(job, rows)
+    else:
+        work.rows = rows
+    return work
 
 
-def _upsert_leads(conn: Connection, job: Job, rows: list[dict[str, Any]]) -> int:
-    """Upsert rows in groups of the same fields: a field a row leaves out (the hub's later change
-    kept, or a field not synced) must keep its stored value, not become NULL."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(frozenset(row), []).append(row)
-    tenant = job.store.tenant(job.tenant)
-    written = 0
-    for group in groups.values():
-        counts = tenant.upsert_leads(conn, group)
-        job.stats.inserted += counts.inserted
-        job.stats.updated += counts.updated
-        written += counts.inserted + counts.updated
-    return written
+def _lead_work(job: Job, rows: list[dict[str, Any]]) -> list[LeadWork]:
+    """Rows grouped by the fields they carry: a field a row leaves out (the hub's later change kept,
+    or a field not synced) must keep its stored value, not become NULL."""
+    sync = job.sync("lead")
+    rows = conflicts.select_fields(sync, rows)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:  # rows from one mapping have their fields in one order: a tuple is a cheap key
+        groups.setdefault(tuple(row), []).append(row)
+    stamped = sync["mode"] == "last_modified_wins"
+    dialect = job.store.engine.dialect
+    return [
+        LeadWork(prepare_leads(dialect, group), [row.get("modified_at") for row in group] if stamped else None)
+        for group in groups.values()
+    ]
 
 
 def _map(job: Job, object_type: str, page: Page) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -119,43 +120,35 @@ def _map(job: Job, object_type: str, page: Page) -> tuple[list[dict[str, Any]], 
 
 
 def _mapped(job: Job, object_type: str, page: Page) -> Iterator[tuple[str, dict[str, Any] | BadRecord]]:
-    mapper = job.row_mapper(object_type, page.columns) if page.columns is not None else None
-    for i, record in enumerate(page.records):
-        try:
-            if isinstance(record, Mapping):
-                label = f"{object_type} {record.get('Id') or record.get('id') or f'#{i + 1}'}"
+    """Each record's label and its core fields, or the BadRecord saying why it has none."""
+    if page.columns is None:  # records as dicts, the way API sources deliver them
+        for i, record in enumerate(page.records):
+            assert isinstance(record, Mapping)
+            label = f"{object_type} {record.get('Id') or record.get('id') or f'#{i + 1}'}"
+            try:
                 yield label, job.map_in(object_type, record, label)
-                continue
-            label = f"row {page.row_numbers[i]}" if page.row_numbers is not None else f"row #{i + 1}"
-            if mapper is not None:
-                yield label, mapper(record, label)
-            else:
-                yield label, job.map_in(object_type, dict(zip(page.columns or (), record, strict=False)), label)
+            except BadRecord as exc:
+                yield label, exc
+        return
+    columns, numbers = page.columns, page.row_numbers
+
+    def as_dict(record: Any, label: str) -> dict[str, Any]:  # a plugin maps: it sees each row as a dict
+        return job.map_in(object_type, dict(zip(columns, record, strict=False)), label)
+
+    mapper: Callable[[Any, str], dict[str, Any]] = job.row_mapper(object_type, columns) or as_dict
+    for i, record in enumerate(page.records):
+        label = f"row {numbers[i]}" if numbers is not None else f"row #{i + 1}"
+        try:
+            yield label, mapper(record, label)
         except BadRecord as exc:
             yield label, exc
 
 
-def _record_deletions(conn: Connection, job: Job, object_type: str, external_ids: list[str]) -> None:
-    """Deleted at the source: kept in the hub, stamped ``deleted_at``, never silently dropped."""
-    if not external_ids:
-        return
-    table = table_for(object_type)
-    conn.execute(
-        update(table)
-        .where(and_(table.c.tenant_id == job.tenant, table.c.source_connector == job.name,
-                    table.c.external_id.in_(external_ids), table.c.deleted_at.is_(None)))
-        .values(deleted_at=utcnow())
-    )
-
-
-def _record_rejects(conn: Connection, job: Job, problems: list[dict[str, Any]]) -> None:
-    if problems:
-        conn.execute(
-            insert(rejects),
-            [
-                {"tenant_id": job.tenant, "connector": job.name, "run_id": job.run_id, "source": p.get("source"),
-                 "record": p.get("record") or (f"row {p['row']}" if "row" in p else None), "field": p.get("field"),
-                 "reason": p["reason"], "value": None if p.get("value") is None else str(p["value"])[:1000]}
-                for p in problems
-            ],
-        )
+def _rejects(job: Job, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reject rows naming source, record, field and reason, as the ``rejects`` table keeps them."""
+    return [
+        {"tenant_id": job.tenant, "connector": job.name, "run_id": job.run_id, "source": p.get("source"),
+         "record": p.get("record") or (f"row {p['row']}" if "row" in p else None), "field": p.get("field"),
+         "reason": p["reason"], "value": None if p.get("value") is None else str(p["value"])[:1000]}
+        for p in problems
+    ]

@@ -54,6 +54,20 @@ def progress(conn: Connection, run_id: int, stats: RunStats) -> None:
     conn.execute(update(runs).where(runs.c.id == run_id).values(**stats.values()))
 
 
+def page_committed(conn: Connection, run_id: int, counted: dict[str, int], written: int, skipped: int) -> None:
+    """A page's share of the counters, committed with it: the reading side's totals as of the page
+    (``counted``: pages, read, failed, api_calls) and what the page wrote, added to what earlier
+    pages wrote. Pages may commit in another process than the one counting, so writes are added
+    rather than set."""
+    conn.execute(
+        update(runs).where(runs.c.id == run_id).values(
+            pages=counted["pages"], records_read=counted["read"], records_failed=counted["failed"],
+            api_calls=counted["api_calls"], records_written=runs.c.records_written + written,
+            records_skipped=runs.c.records_skipped + skipped,
+        )
+    )
+
+
 def finish(store: Store, run_id: int, outcome: str, stats: RunStats, error: str | None = None) -> None:
     with store.transaction() as conn:
         conn.execute(

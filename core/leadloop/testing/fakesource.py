@@ -94,6 +94,7 @@ class FakeConnector:
                 records=records,
                 watermark=mark,
                 deleted=[Deleted(d["id"], d["deleted_at"]) for d in body["deleted"]],
+                resume_after_commit=False,
             )
             if len(records) < self.page_size:
                 return

@@ -167,6 +167,7 @@ class FileSource:
                 source=source,
                 rejects=rejects,
                 watermark={**state, "file": position.json()},
+                resume_after_commit=False,  # only the last, empty page is acted on (the file finished)
             )
         position.done = True
         yield Page(records=[], columns=checks.columns, source=source, watermark={**state, "file": position.json()})

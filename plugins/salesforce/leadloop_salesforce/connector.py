@@ -184,7 +184,8 @@ def _page(rows: list[dict[str, Any]]) -> Page | None:
         else:
             records.append(row)
     last = rows[-1]
-    return Page(records, {"stamp": last["SystemModstamp"], "id": last["Id"]}, deleted)
+    # Nothing here waits on a commit: the engine may store this page while the next one is read.
+    return Page(records, {"stamp": last["SystemModstamp"], "id": last["Id"]}, deleted, resume_after_commit=False)
 
 
 def _unsent(change: Change, reason: str) -> PushResult:
