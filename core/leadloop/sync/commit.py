@@ -10,7 +10,6 @@ page, and the idempotent upsert makes the repeat harmless. What crosses into her
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, insert, update
@@ -37,15 +36,6 @@ class WriteContext:
 
 
 @dataclass
-class LeadWork:
-    """Leads of one set of fields; ``stamps`` (their source modified times) when the sync mode is
-    ``last_modified_wins``, whose check needs the outbox as of the transaction."""
-
-    batch: LeadBatch
-    stamps: list[datetime | None] | None = None
-
-
-@dataclass
 class PageWork:
     """One page as the transaction needs it."""
 
@@ -55,7 +45,11 @@ class PageWork:
     """The run's counters the reading side keeps (pages, read, failed, api_calls) as of this page."""
     mapped: int
     """Records that passed mapping: each is written or counted skipped."""
-    leads: list[LeadWork] = field(default_factory=list)
+    leads: list[LeadBatch] = field(default_factory=list)
+    """Mapped leads, a batch per set of fields."""
+    last_modified_wins: bool = False
+    """The leads' sync mode compares their stamps with hub changes, which needs the outbox as of the
+    transaction (:func:`leadloop.sync.conflicts.resolve`)."""
     rows: list[dict[str, Any]] = field(default_factory=list)
     """Mapped rows of any other object type."""
     deleted: list[str] = field(default_factory=list)
@@ -77,10 +71,10 @@ def write_page(conn: Connection, ctx: WriteContext, work: PageWork) -> Written:
     fence(conn, ctx.lease)
     inserted = updated = 0
     if work.object_type == "lead":
-        for lead_work in work.leads:
-            batches = [lead_work.batch]
-            if lead_work.stamps is not None:
-                batches = conflicts.resolve(conn, ctx.tenant, ctx.connector, lead_work.batch, lead_work.stamps)
+        for prepared in work.leads:
+            batches = [prepared]
+            if work.last_modified_wins:
+                batches = conflicts.resolve(conn, ctx.tenant, ctx.connector, prepared)
             for batch in batches:
                 counts = write_leads(conn, ctx.tenant, batch)
                 inserted += counts.inserted

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, select, update
@@ -37,9 +37,8 @@ def select_fields(sync: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict
     return [{k: v for k, v in row.items() if k in allowed} for row in rows]
 
 
-def resolve(conn: Connection, tenant: str, connector: str, batch: LeadBatch,
-            stamps: Sequence[datetime | None]) -> list[LeadBatch]:
-    """``last_modified_wins`` for a batch whose rows were modified at the source at ``stamps``.
+def resolve(conn: Connection, tenant: str, connector: str, batch: LeadBatch) -> list[LeadBatch]:
+    """``last_modified_wins`` for a batch, by the rows' ``modified_at`` (the source's stamps).
 
     Returns the batches to write: a row whose hub change is newer loses that change's fields (they
     keep the hub's values); a hub change the source's is newer than (or as new as) is superseded.
@@ -47,11 +46,13 @@ def resolve(conn: Connection, tenant: str, connector: str, batch: LeadBatch,
     if not _any_pending(conn, tenant, connector):  # the usual case: one indexed probe per page
         return [batch]
     waiting = _pending_changes(conn, tenant, connector, batch.column("uniqueness_key"))
+    stamps = batch.column("modified_at") if "modified_at" in batch.keys else [None] * batch.size
     superseded: list[int] = []
     dropped: dict[int, set[str]] = {}
     for i, key in enumerate(batch.column("uniqueness_key")):
         for change_id, fields, made_at in waiting.get(key, ()):
-            if stamps[i] is not None and stamps[i] >= made_at:  # type: ignore[operator]
+            stamp = _instant(stamps[i])
+            if stamp is not None and stamp >= made_at:
                 superseded.append(change_id)
             else:
                 dropped.setdefault(i, set()).update(f for f in fields if f not in _IDENTITY)
@@ -67,6 +68,13 @@ def resolve(conn: Connection, tenant: str, connector: str, batch: LeadBatch,
         groups[frozenset(lost)].append(i)
     kept = [i for i in range(batch.size) if i not in dropped]
     return [batch.take(kept), *(batch.take(rows, drop) for drop, rows in groups.items())]
+
+
+def _instant(stamp: datetime | str | None) -> datetime | None:
+    """A stamp as the batch holds it (prepared for the database: text on SQLite) as a UTC instant."""
+    if isinstance(stamp, str):
+        return datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+    return stamp
 
 
 def _any_pending(conn: Connection, tenant: str, connector: str) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 
 from ..errors import BadRecord, ConfigError, RetriableError
 from ..source import Page, PullSource
-from ..store.leads import prepare_leads
+from ..store.leads import LeadBatch, prepare_leads
 from . import checkpoints, conflicts
-from .commit import LeadWork, PageWork
+from .commit import PageWork
 from .job import Job
 from .records import TABLES
 from .writer import open_writer
@@ -70,26 +70,22 @@ def prepare(job: Job, object_type: str, page: Page) -> PageWork:
         rejects=_rejects(job, bad + page.rejects),
     )
     if object_type == "lead":
-        work.leads = _lead_work(job, rows)
+        work.leads = _lead_batches(job, rows)
+        work.last_modified_wins = job.sync("lead")["mode"] == "last_modified_wins"
     else:
         work.rows = rows
     return work
 
 
-def _lead_work(job: Job, rows: list[dict[str, Any]]) -> list[LeadWork]:
+def _lead_batches(job: Job, rows: list[dict[str, Any]]) -> list[LeadBatch]:
     """Rows grouped by the fields they carry: a field a row leaves out (the hub's later change kept,
     or a field not synced) must keep its stored value, not become NULL."""
-    sync = job.sync("lead")
-    rows = conflicts.select_fields(sync, rows)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:  # rows from one mapping have their fields in one order: a tuple is a cheap key
+    for row in conflicts.select_fields(job.sync("lead"), rows):
+        # Rows from one mapping have their fields in one order: a tuple is a cheap key.
         groups.setdefault(tuple(row), []).append(row)
-    stamped = sync["mode"] == "last_modified_wins"
     dialect = job.store.engine.dialect
-    return [
-        LeadWork(prepare_leads(dialect, group), [row.get("modified_at") for row in group] if stamped else None)
-        for group in groups.values()
-    ]
+    return [prepare_leads(dialect, group) for group in groups.values()]
 
 
 def _map(job: Job, object_type: str, page: Page) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
