@@ -32,6 +32,6 @@ generated Python functions: ``CompiledMapping.apply_in`` for source records,
 header row), :meth:`CompiledMapping.apply_out` for write-back.
 """
 
-from .compiled import CompiledMapping, MappedField, RowMapper, compile_mapping, load_mapping
+from .compiled import CompiledMapping, MappedField, RowMapper, TupleRowMapper, compile_mapping, load_mapping
 
-__all__ = ["CompiledMapping", "MappedField", "RowMapper", "compile_mapping", "load_mapping"]
+__all__ = ["CompiledMapping", "MappedField", "RowMapper", "TupleRowMapper", "compile_mapping", "load_mapping"]

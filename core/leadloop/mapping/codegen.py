@@ -168,10 +168,12 @@ def _preset(value: Any) -> bool:
 
 
 def _result(
-    plans: list[FieldPlan], names: Names, constants: dict[int, Any], omit: frozenset[int] = frozenset()
-) -> list[str]:
-    """Fill the returned dict: dotted core names, custom fields gathered under ``custom``; fields in
-    ``omit`` are left out of it (and ``custom`` when no custom field remains).
+    plans: list[FieldPlan], names: Names, constants: dict[int, Any], omit: frozenset[int] = frozenset(),
+    *, as_tuple: bool = False,
+) -> tuple[list[str], tuple[str, ...]]:
+    """The lines that return the result, and its fields in order: dotted core names, custom fields
+    gathered under ``custom``; fields in ``omit`` are left out (and ``custom`` when no custom field
+    remains). The result is a dict, or with ``as_tuple`` the values alone, in the fields' order.
 
     Copying a template dict (which already holds the immutable constants) and storing into it is
     markedly faster than a 24-key dict literal.
@@ -179,21 +181,30 @@ def _result(
     template: dict[str, Any] = {}
     stores: list[str] = []
     custom: list[str] = []
+    values: list[str | tuple[Any]] = []  # a variable, or (a constant,)
     for i, plan in enumerate(plans):
         name = plan.rule.core
         if i in omit:
             continue
         if name.startswith(CUSTOM_PREFIX):
             custom.append(f"    {_literal(name.removeprefix(CUSTOM_PREFIX))}: f{i},")
-        elif i in constants and _preset(constants[i]):
+            continue
+        if i in constants and _preset(constants[i]):
             template[name] = constants[i]
+            values.append((constants[i],))
         else:
             template[name] = None
             stores.append(f"out[{_literal(name)}] = f{i}")
+            values.append(f"f{i}")
     if custom:
         template["custom"] = None
         stores += ["out['custom'] = {", *custom, "}"]
-    return [f"out = {names.add(template, 'template')}.copy()", *stores, "return out"]
+    fields = tuple(template)
+    if as_tuple:
+        custom_value = ["{", *custom, "}"] if custom else []
+        spelt = [v if isinstance(v, str) else names.add(v[0], "const") for v in values]
+        return ["return (", *(f"    {v}," for v in spelt), *custom_value, ")"], fields
+    return [f"out = {names.add(template, 'template')}.copy()", *stores, "return out"], fields
 
 
 def _function(
@@ -203,17 +214,14 @@ def _function(
     plans: list[FieldPlan],
     constants: dict[int, Any],
     omit: frozenset[int] = frozenset(),
-) -> str:
+    *, as_tuple: bool = False,
+) -> tuple[str, tuple[str, ...]]:
     body = ["problems = None"]
     for i, block in blocks.items():
         body += ["", f"# f{i} {plans[i].rule.path}: {_literal(plans[i].rule.core)}", *block]
-    body += [
-        "",
-        "if problems:",
-        "    raise _BadRecord(label, problems)",
-        *_result(plans, gen.names, constants, omit),
-    ]
-    return "\n".join(head + _indent(body)) + "\n"
+    result, fields = _result(plans, gen.names, constants, omit, as_tuple=as_tuple)
+    body += ["", "if problems:", "    raise _BadRecord(label, problems)", *result]
+    return "\n".join(head + _indent(body)) + "\n", fields
 
 
 def _constant_blocks(
@@ -239,7 +247,7 @@ def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[
         "def apply_in(rec, *, label='record'):",
         '    """Map one source record (source field name to value) to core fields."""',
     ]
-    return _function(head, gen, dict(sorted(blocks.items())), plans, constants), gen.names.values
+    return _function(head, gen, dict(sorted(blocks.items())), plans, constants)[0], gen.names.values
 
 
 def row_function(
@@ -248,11 +256,14 @@ def row_function(
     columns: dict[int, tuple[int, str]],
     constants: dict[int, Any],
     omit: set[int] | frozenset[int] = frozenset(),
-) -> tuple[str, dict[str, Any]]:
-    """Source and namespace of ``map_row(row, label)`` over rows of ``width`` cells.
+    *,
+    as_tuple: bool = False,
+) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    """Source, namespace and result fields of ``map_row(row, label)`` over rows of ``width`` cells.
 
     ``columns`` gives, per field, the cell index and header it reads; the others are ``constants``,
-    or in ``omit`` (no column and nothing to fill in: not in the result at all).
+    or in ``omit`` (no column and nothing to fill in: not in the result at all). The result is a
+    dict, or with ``as_tuple`` a tuple of the values in the fields' order.
     The row is unpacked into locals in one go: a cell one field reads straight into that field's
     variable, a cell several fields read into ``c<index>``, a cell nothing reads into ``_``.
     """
@@ -277,7 +288,9 @@ def row_function(
     ]
     if width:
         head.append(f"    {cells}{',' if width == 1 else ''} = row")
-    return _function(head, gen, dict(sorted(blocks.items())), plans, constants, frozenset(omit)), gen.names.values
+    source, fields = _function(head, gen, dict(sorted(blocks.items())), plans, constants, frozenset(omit),
+                               as_tuple=as_tuple)
+    return source, gen.names.values, fields
 
 
 def build(source: str, namespace: dict[str, Any], name: str, filename: str) -> Any:

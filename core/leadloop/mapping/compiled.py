@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast, overload
 
 import yaml
 
@@ -80,8 +80,23 @@ class RowMapper(Protocol):
     unmapped: tuple[str, ...]
     absent: tuple[str, ...]
     python_source: str
+    fields: tuple[str, ...]
+    """The result's fields, in order."""
 
     def __call__(self, row: Sequence[str], label: str = "row") -> dict[str, Any]: ...
+
+
+class TupleRowMapper(Protocol):
+    """A :class:`RowMapper` whose result is the values alone, in the order of ``fields``: a bulk
+    import turns a page of them into columns without building a dict per row."""
+
+    columns: dict[str, str]
+    unmapped: tuple[str, ...]
+    absent: tuple[str, ...]
+    python_source: str
+    fields: tuple[str, ...]
+
+    def __call__(self, row: Sequence[str], label: str = "row") -> tuple[Any, ...]: ...
 
 
 class CompiledMapping:
@@ -145,11 +160,20 @@ class CompiledMapping:
             out[rule.sources[0]] = _json_ready(value)
         return out
 
-    def for_columns(self, headers: Sequence[str], *, file: str = "<file>") -> RowMapper:
+    @overload
+    def for_columns(self, headers: Sequence[str], *, file: str = ..., as_tuples: Literal[False] = ...) -> RowMapper: ...
+
+    @overload
+    def for_columns(self, headers: Sequence[str], *, file: str = ..., as_tuples: Literal[True]) -> TupleRowMapper: ...
+
+    def for_columns(
+        self, headers: Sequence[str], *, file: str = "<file>", as_tuples: bool = False
+    ) -> RowMapper | TupleRowMapper:
         """Bind the mapping to a file's header row (aliases matched ignoring case, spaces and a BOM).
 
         Raises :class:`~leadloop.errors.ConfigError` once for the whole file when a required field
-        has no column, instead of refusing every row of it.
+        has no column, instead of refusing every row of it. ``as_tuples`` gives a
+        :class:`TupleRowMapper`.
         """
         positions: dict[str, int] = {}
         for index, header in enumerate(headers):
@@ -187,13 +211,16 @@ class CompiledMapping:
         if problems:
             raise ConfigError(f"{file}: required columns are missing", problems)
         used = {index for index, _ in columns.values()}
-        source, namespace = codegen.row_function(self._plans, len(headers), columns, constants, omit)
+        source, namespace, fields = codegen.row_function(
+            self._plans, len(headers), columns, constants, omit, as_tuple=as_tuples
+        )
         mapper = codegen.build(source, namespace, "map_row", f"<mapping {self.file} for {file}>")
         mapper.python_source = source
+        mapper.fields = fields
         mapper.columns = {self._plans[i].rule.core: header for i, (_, header) in columns.items()}
         mapper.unmapped = tuple(h for i, h in enumerate(headers) if i not in used)
         mapper.absent = tuple(absent)
-        return cast(RowMapper, mapper)
+        return cast(TupleRowMapper, mapper) if as_tuples else cast(RowMapper, mapper)
 
 
 def _inverse(step: Step) -> Callable[[Any], Any] | None:

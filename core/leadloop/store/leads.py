@@ -143,15 +143,21 @@ def prepare_leads(dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> LeadBa
     names = tuple(rows[0]) if rows else ()
     table = _uniform(rows, names)
     if table is not None:  # the usual case: every row carries the same fields
-        statement = _statement(dialect, frozenset(names))
-        by_name = dict(zip(names, table, strict=True))
-        columns: list[Sequence[Any]] = [by_name[key] for key in statement.keys]
-    else:
-        statement = _statement(dialect, frozenset().union(*rows))
-        columns = [_column(rows, key) for key in statement.keys]
+        return prepare_columns(dialect, dict(zip(names, table, strict=True)), len(rows))
+    statement = _statement(dialect, frozenset().union(*rows))
+    return _converted(statement, [_column(rows, key) for key in statement.keys], len(rows))
+
+
+def prepare_columns(dialect: Dialect, columns: Mapping[str, Sequence[Any]], size: int) -> LeadBatch:
+    """A :class:`LeadBatch` of ``size`` leads given as columns (field -> every lead's value)."""
+    statement = _statement(dialect, frozenset(columns))
+    return _converted(statement, [columns[key] for key in statement.keys], size)
+
+
+def _converted(statement: _Statement, columns: list[Sequence[Any]], size: int) -> LeadBatch:
     for i, process in statement.convert:
         columns[i] = [None if v is None else process(v) for v in columns[i]]
-    return LeadBatch(statement.keys, tuple(columns), len(rows))
+    return LeadBatch(statement.keys, tuple(columns), size)
 
 
 def write_leads(conn: Connection, tenant_id: str, batch: LeadBatch) -> UpsertCounts:

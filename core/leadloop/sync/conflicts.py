@@ -29,12 +29,12 @@ PENDING = ("pending", "sent", "unknown")
 _IDENTITY = frozenset({"uniqueness_key", "source_connector", "source_system", "external_id"})
 
 
-def select_fields(sync: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """In ``selective`` mode keep only the fields listed under ``in`` (and the lead's identity)."""
+def fields_in(sync: dict[str, Any]) -> frozenset[str] | None:
+    """The fields a pull may write: in ``selective`` mode those listed under ``in`` and the lead's
+    identity; ``None`` (all of them) otherwise."""
     if sync["mode"] != "selective":
-        return rows
-    allowed = set(sync.get("in", [])) | _IDENTITY
-    return [{k: v for k, v in row.items() if k in allowed} for row in rows]
+        return None
+    return frozenset(sync.get("in", [])) | _IDENTITY
 
 
 def resolve(conn: Connection, tenant: str, connector: str, batch: LeadBatch) -> list[LeadBatch]:

@@ -12,7 +12,7 @@ from ..default_plugin import leadloop_map_record as default_map_record
 from ..default_plugin import leadloop_uniqueness_key as default_uniqueness_key
 from ..default_plugin import uniqueness_key
 from ..errors import ConfigError
-from ..mapping import CompiledMapping, RowMapper, compile_mapping
+from ..mapping import CompiledMapping, RowMapper, TupleRowMapper, compile_mapping
 from ..plugins import Plugins
 from ..source import Runtime
 from ..store import Store
@@ -41,6 +41,9 @@ class Job:
     progress: Callable[[RunStats], None] | None = None
     _mappings: dict[str, CompiledMapping] = field(default_factory=dict, init=False, repr=False)
     _row_mappers: dict[tuple[str, tuple[str, ...]], RowMapper] = field(default_factory=dict, init=False, repr=False)
+    _tuple_mappers: dict[tuple[str, tuple[str, ...]], TupleRowMapper] = field(
+        default_factory=dict, init=False, repr=False
+    )
     _status_sources: dict[str, list[tuple[str, str]]] = field(default_factory=dict, init=False, repr=False)
     _statuses: dict[tuple[str, str, str], Any] = field(default_factory=dict, init=False, repr=False)
     _direct_map: bool = field(init=False, repr=False)
@@ -88,6 +91,16 @@ class Job:
         if key not in self._row_mappers:
             self._row_mappers[key] = self.mapping(object_type).for_columns(list(columns))
         return self._row_mappers[key]
+
+    def tuple_mapper(self, object_type: str, columns: tuple[str, ...]) -> TupleRowMapper | None:
+        """A mapper giving each row's values as a tuple, when the core's defaults map and key the
+        records (a plugin overriding either sees each record as a dict); bound once per header."""
+        if not (self._direct_map and self._direct_key):
+            return None
+        key = (object_type, columns)
+        if key not in self._tuple_mappers:
+            self._tuple_mappers[key] = self.mapping(object_type).for_columns(list(columns), as_tuples=True)
+        return self._tuple_mappers[key]
 
     def map_in(self, object_type: str, record: Any, label: str) -> dict[str, Any]:
         """Source record -> core fields, through the hook unless only the core's default answers.

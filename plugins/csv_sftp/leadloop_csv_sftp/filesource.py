@@ -130,7 +130,8 @@ class FileSource:
                 return
             try:
                 table = open_table(fetched.stream, remote.name, encoding=self.settings.encoding,
-                                   delimiter=self.settings.delimiter, sheet=self.settings.sheet)
+                                   delimiter=self.settings.delimiter, sheet=self.settings.sheet,
+                                   checksum=False)  # fetch hashed the bytes already
             except UnreadableFile as exc:
                 yield from self._fail(remote, checksum, state, exc.reason)
                 return

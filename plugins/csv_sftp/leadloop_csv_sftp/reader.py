@@ -29,12 +29,15 @@ def open_table(
     encoding: str = "auto",
     delimiter: str = "auto",
     sheet: str | None = None,
+    checksum: bool = True,
 ) -> Table:
     """Open a CSV or XLSX file (a path or a binary stream) as a :class:`Table`.
 
     ``name`` is used in messages (defaults to the file name); ``encoding`` is ``auto``, ``utf-8``,
     ``cp1252`` or ``latin-1``; ``delimiter`` is ``auto``, ``,``, ``;`` or tab; ``sheet`` picks an
-    XLSX worksheet by name. The table owns the stream from here on: closing it closes the stream.
+    XLSX worksheet by name; ``checksum=False`` spares hashing the bytes for a caller that already
+    has their SHA-256 (``table.sha256`` is then ``None``). The table owns the stream from here on:
+    closing it closes the stream.
     Raises :class:`UnreadableFile` when the file cannot be read at all (empty, binary, .xls).
     """
     if encoding not in ENCODINGS:
@@ -47,7 +50,7 @@ def open_table(
     else:
         name = name or str(getattr(source, "name", "stream"))
         raw = source
-    reader = HashingReader(raw)
+    reader = HashingReader(raw, hashing=checksum)
     try:
         sample = reader.read_exactly(SAMPLE)
         if not sample:

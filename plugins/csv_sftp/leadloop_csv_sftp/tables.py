@@ -86,15 +86,16 @@ class ByteSource(Protocol):
 class HashingReader:
     """Reads a binary stream and keeps its SHA-256, so the checksum costs no second pass."""
 
-    def __init__(self, raw: ByteSource | BinaryIO) -> None:
+    def __init__(self, raw: ByteSource | BinaryIO, *, hashing: bool = True) -> None:
         self._raw = raw
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if hashing else None
         self.at_eof = False
 
     def read(self, n: int = -1) -> bytes:
         data = self._raw.read(n)
         if data:
-            self._hash.update(data)
+            if self._hash is not None:
+                self._hash.update(data)
         elif n != 0:
             self.at_eof = True
         return data
@@ -111,8 +112,8 @@ class HashingReader:
         return b"".join(parts)
 
     def hexdigest(self) -> str | None:
-        """The file's SHA-256 once it has been read to the end, else ``None``."""
-        return self._hash.hexdigest() if self.at_eof else None
+        """The file's SHA-256 once it has been read to the end (and was hashed), else ``None``."""
+        return self._hash.hexdigest() if self.at_eof and self._hash is not None else None
 
     def close(self) -> None:
         self._raw.close()

@@ -248,6 +248,14 @@ def test_pages_carry_their_rejects_and_resume_after_a_row(tmp_path: Path) -> Non
     assert sum(len(p.rows) for p in resumed) == 13
 
 
+def test_a_caller_that_has_the_checksum_can_skip_hashing(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text("id,email\n1,a@example.com\n", encoding="utf-8")
+    with open_table(path, checksum=False) as table:
+        assert [row for page in table.pages(10) for row in page.rows] == [(2, ["1", "a@example.com"])]
+        assert table.sha256 is None
+
+
 def test_reject_as_dict_has_the_page_reject_shape() -> None:
     reject = Reject(7, "short_row", "the row has 1 cells, the header has 2", value="x")
     assert reject.as_dict() == {"row": 7, "field": "", "reason": "the row has 1 cells, the header has 2", "value": "x"}
