@@ -111,3 +111,33 @@ def test_custom_fields_without_a_column_leave_no_custom_key():
     )
     assert mapping.for_columns(["Email"])(["a@b.co"]) == {"email": "a@b.co"}
     assert mapping.for_columns(["Email", "Badge"])(["a@b.co", "B-1"]) == {"email": "a@b.co", "custom": {"badge": "B-1"}}
+
+
+@pytest.mark.parametrize(
+    ("headers", "row"),
+    [
+        (["\ufeffemail address", "ACCOUNT  NAME", " Country ", "Badge Id"], ["ADA@example.com", "Analytical", "UK", "B"]),
+        (["Email", "Company", "Country", "Employees", "Source"], ["a@example.com", "A", "fr", "7", ""]),
+        (["Company", "Email"], ["A", "b@example.com"]),
+    ],
+)
+def test_a_tuple_mapper_gives_the_same_values_in_the_order_of_its_fields(headers, row):
+    as_dict = MAPPING.for_columns(headers)(row)
+    mapper = MAPPING.for_columns(headers, as_tuples=True)
+    values = mapper(row)
+    assert isinstance(values, tuple)
+    assert mapper.fields == tuple(as_dict) and dict(zip(mapper.fields, values, strict=True)) == as_dict
+
+
+def test_a_tuple_mapper_carries_custom_fields_as_one_dict_and_refuses_bad_rows_alike():
+    mapping = compile_mapping(
+        {"object": "lead", "fields": [{"core": "email", "source": "Email", "required": True},
+                                      {"core": "custom.badge", "source": "Badge"},
+                                      {"core": "custom.booth", "constant": "B-12"}]}
+    )
+    mapper = mapping.for_columns(["Badge", "Email"], as_tuples=True)
+    assert mapper.fields == ("email", "custom")
+    assert mapper(["B-1", "a@b.co"]) == ("a@b.co", {"badge": "B-1", "booth": "B-12"})
+    with pytest.raises(BadRecord) as refused:
+        mapper(["B-1", ""], "row 7")
+    assert refused.value.record == "row 7" and [p.field for p in refused.value.problems] == ["Email"]
