@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
-from . import migrate, tables
+from . import tables
 from .engine import READ_ONLY, default_url, open_engine
 from .tenant import TenantStore
 
@@ -45,6 +45,8 @@ class Store:
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest revision (idempotent, safe from several processes)."""
+        from . import migrate  # Alembic is a tenth of a second of imports most processes never use
+
         with self.transaction() as conn:
             migrate.upgrade(conn)
 
