@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from leadloop.store import Store
 from leadloop.store.tables import checkpoints, files, leads
+from leadloop_csv_sftp import connector as connector_module
 from leadloop_csv_sftp import sandbox
 from sqlalchemy import delete, select, update
 
@@ -357,3 +359,38 @@ def test_xlsx_files_import_like_csv(inbox_dir: Path, apply: Apply, pull: Pull, l
     [lead] = stored(leadloop_store)
     assert (lead["email"], lead["company"], lead["employees"]) == ("anna@example.com", "Acme", 120)
     assert lead["source_created_at"].date().isoformat() == "2024-03-01"
+
+
+def _writer_running() -> bool:
+    children = (pid for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split())
+    return any(b"leadloop.sync.writer" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children)
+
+
+def test_a_long_file_is_finished_only_after_a_writer_process_committed_its_pages(
+    inbox_dir: Path, apply: Apply, leadloop_run: Callable[..., dict[str, Any]], leadloop_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEADLOOP_PAGE_WRITER", "process")
+    monkeypatch.setattr(connector_module, "PAGE_SIZE", 2)  # seven rows: four pages, three in the writer
+    drop(inbox_dir, "long.csv", (
+        HEADER
+        + "a@example.com,A,One,Acme,DE,1,,\n"
+        + "b@example.com,B,Two,Acme,DE,2,,\n"
+        + "not-an-email,C,Three,Acme,DE,3,,\n"   # row 4, page 2
+        + "d@example.com,D,Four,Acme,DE,4,,\n"
+        + "e@example.com,E,Five,Acme,Narnia,5,,\n"  # row 6, page 3
+        + "f@example.com,F,Six,Acme,DE,6,,\n"
+        + "g@example.com,G,Seven,Acme,DE,many,,\n"  # row 8, page 4
+    ))
+    apply()
+    seen: list[bool] = []
+    run = leadloop_run("acme", "drop", "pull", progress=lambda _: seen.append(_writer_running()))
+    assert run["outcome"] == "ok", run["error"]
+    assert any(seen) and not _writer_running()
+    assert len(stored(leadloop_store)) == 4
+    # The report is written from the store once the file's last page has committed: every page's
+    # rejects are in it, those the writer process committed included.
+    assert [line[:2] for line in report(inbox_dir / "errors" / "long.csv.errors.csv")[1:]] == [
+        ["4", "Email"], ["6", "Country"], ["8", "Employees"]]
+    assert (inbox_dir / "processed" / "long.csv").exists() and not (inbox_dir / "long.csv").exists()
+    assert known_files(leadloop_store) == [("long.csv", "processed", 7, None)]
