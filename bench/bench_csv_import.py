@@ -86,16 +86,26 @@ class _ChildPeaks:
     def _watch(self) -> None:
         own = Path("/proc/self/cmdline").read_bytes()
         while not self._stop.wait(0.01):
-            for task in Path("/proc/self/task").iterdir():
-                for pid in (task / "children").read_text().split():
-                    try:
-                        if Path(f"/proc/{pid}/cmdline").read_bytes() == own:
-                            continue  # forked, not yet exec'd: these are still this process's pages
-                        status = Path(f"/proc/{pid}/status").read_text()
-                    except OSError:
-                        continue  # it has just ended
-                    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-                    self.peaks[int(pid)] = max(self.peaks.get(int(pid), 0), kib)
+            for pid in _children():
+                try:
+                    if Path(f"/proc/{pid}/cmdline").read_bytes() == own:
+                        continue  # forked, not yet exec'd: these are still this process's pages
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue  # it has just ended
+                kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+                self.peaks[int(pid)] = max(self.peaks.get(int(pid), 0), kib)
+
+
+def _children() -> list[str]:
+    """Pids of this process's children (``/proc`` lists them per thread)."""
+    pids: list[str] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += (task / "children").read_text().split()
+        except OSError:
+            continue  # a thread that has just ended
+    return pids
 
 
 def _peak_rss_mib() -> float:
