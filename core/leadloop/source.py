@@ -3,7 +3,7 @@
 A connector type's ``factory`` receives a :class:`Runtime` and returns an object with ``pull``
 and/or ``push``. The sync engine drives it: every :class:`Page` a pull yields is mapped, made
 unique, stored and committed together with ``page.watermark`` in one transaction, so a crash
-repeats at most one page. A pull restarted after a crash is called again with the last committed
+repeats only the pages that had not committed. A pull restarted after a crash is called again with the last committed
 watermark; sources re-read from it inclusively (overlap is fine, upserts are idempotent).
 """
 

@@ -1,8 +1,8 @@
 """A page's transaction: everything a pull commits for one page, after the lease fence.
 
 The records (already mapped and prepared by :mod:`leadloop.sync.pull`), the deletions, the rejects,
-the run's counters and the new watermark commit together; a crash anywhere repeats at most that
-page, and the idempotent upsert makes the repeat harmless. What crosses into here is plain data
+the run's counters and the new watermark commit together; a crash anywhere repeats that page at
+most (with the pages handed over after it), and the idempotent upsert makes the repeat harmless. What crosses into here is plain data
 (:class:`PageWork`), so the same transaction runs in the job's process or in a page writer process
 (:mod:`leadloop.sync.writer`).
 """
