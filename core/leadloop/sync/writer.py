@@ -133,10 +133,10 @@ class _Writer:
             if child is not None:
                 child.kill()
             raise
-        self._committed(written)
         if child is not None:
             child.begin(self.job.store.engine.url.render_as_string(hide_password=False), self.ctx)
-            self.child = child
+            self.child = child  # from here close() ends it, whatever happens next
+        self._committed(written)
 
     def close(self, *, abandon: bool) -> None:
         """End the writer process: after every page handed to it has committed, or at once after an
