@@ -60,6 +60,13 @@ def stored(store: Store) -> tuple[int, int]:
     return row[0], row[1]
 
 
+def start_over(store: Store) -> None:
+    """No leads and no watermark: the next pull reads everything again."""
+    with store.transaction() as conn:
+        conn.execute(leads.delete())
+        conn.execute(checkpoint_rows.delete())
+
+
 @pytest.mark.parametrize("mode", ["inline", "process"])
 def test_a_pull_stores_the_same_whichever_process_commits(
     mode: str, fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins,
@@ -95,9 +102,7 @@ def test_auto_starts_a_writer_only_for_long_pages(
     assert not any(seen)
 
     apply(fake.url, page_size=1000)
-    with leadloop_store.transaction() as conn:
-        conn.execute(leads.delete())
-        conn.execute(checkpoint_rows.delete())
+    start_over(leadloop_store)
     seen.clear()
     run = pull(leadloop_store, leadloop_plugins, progress=lambda _: seen.append(bool(writers(os.getpid()))))
     assert run["outcome"] == "ok" and run["records_written"] == 2502  # three pages, two overlaps
@@ -136,9 +141,7 @@ def test_a_killed_job_leaves_no_writer_behind_and_the_next_run_loses_nothing(
     fake.source.faults.rate_stall, fake.source.faults.stall_seconds = 1.0, 0.1  # every page takes 0.1 s
     apply(fake.url, page_size=100)
     assert pull(leadloop_store, leadloop_plugins)["outcome"] == "ok"  # stores a token; then start over
-    with leadloop_store.transaction() as conn:
-        conn.execute(leads.delete())
-        conn.execute(checkpoint_rows.delete())
+    start_over(leadloop_store)
 
     job = subprocess.Popen([sys.executable, "-m", "leadloop.testing.crash", "acme", "src", "pull", "0"],
                            env={**leadloop_env, MODE_ENV: "process"}, stdout=subprocess.DEVNULL)
@@ -171,6 +174,6 @@ def test_an_unknown_writer_mode_is_refused_naming_the_variable(
     monkeypatch.setenv(MODE_ENV, "threads")
     fake.source.seed(10)
     apply(fake.url)
-    result = run_job(leadloop_store, leadloop_plugins, "acme", "src", "pull", retry=FAST_RETRY)
-    assert result.outcome == "failed"
-    assert f"{MODE_ENV}='threads'" in (result.error or "") and "auto, inline, process" in (result.error or "")
+    run = pull(leadloop_store, leadloop_plugins)
+    assert run["outcome"] == "failed"
+    assert f"{MODE_ENV}='threads'" in run["error"] and "auto, inline, process" in run["error"]

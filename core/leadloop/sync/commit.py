@@ -1,10 +1,10 @@
 """A page's transaction: everything a pull commits for one page, after the lease fence.
 
 The records (already mapped and prepared by :mod:`leadloop.sync.pull`), the deletions, the rejects,
-the run's counters and the new watermark commit together; a crash anywhere repeats that page at
-most (with the pages handed over after it), and the idempotent upsert makes the repeat harmless. What crosses into here is plain data
-(:class:`PageWork`), so the same transaction runs in the job's process or in a page writer process
-(:mod:`leadloop.sync.writer`).
+the run's counters and the new watermark commit together; a crash anywhere repeats at most this
+page and those handed over after it, and the idempotent upsert makes the repeat harmless. What
+crosses into here is plain data (:class:`PageWork`), so the same transaction runs in the job's
+process or in a page writer process (:mod:`leadloop.sync.writer`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..store.tables import rejects
 from ..store.types import utcnow
 from . import checkpoints, conflicts, memberships, runs
 from .leases import Lease, fence
-from .records import TABLES, table_for, upsert_records
+from .records import table_for, upsert_records
 from .runs import RunStats
 
 
@@ -53,6 +53,7 @@ class PageWork:
     rows: list[dict[str, Any]] = field(default_factory=list)
     """Mapped rows of any other object type."""
     deleted: list[str] = field(default_factory=list)
+    """External ids the source deleted: kept, stamped ``deleted_at`` (none for campaign members)."""
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -84,8 +85,7 @@ def write_page(conn: Connection, ctx: WriteContext, work: PageWork) -> Written:
         written = memberships.tag_leads(conn, ctx.tenant, ctx.connector, work.rows)
     else:
         written = upsert_records(conn, ctx.tenant, ctx.connector, work.object_type, work.rows)
-    if work.object_type in TABLES:  # a membership ended leaves its lead tagged: it came from that campaign
-        _record_deletions(conn, ctx, work.object_type, work.deleted)
+    _record_deletions(conn, ctx, work.object_type, work.deleted)
     if work.rejects:
         conn.execute(insert(rejects), work.rejects)
     checkpoints.save(conn, ctx.tenant, ctx.connector, ctx.job, work.object_type, work.watermark)

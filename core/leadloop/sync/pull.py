@@ -41,9 +41,7 @@ def pull(job: Job, source: PullSource, object_type: str) -> None:
                     watermark = page.watermark
                     attempt = 0
                     if job.stop.is_set():
-                        writer.drain()
-                        raise Stopped
-                writer.drain()
+                        raise Stopped  # leaving the writer's block commits what was handed over
                 return
             except RetriableError as exc:
                 # The source's iterator is dead; a new one resumes after the last page handed over,
@@ -75,6 +73,7 @@ def prepare(job: Job, object_type: str, page: Page) -> PageWork:
         watermark=page.watermark,
         counted={"pages": stats.pages, "read": stats.read, "failed": stats.failed, "api_calls": stats.api_calls},
         mapped=mapped,
+        # A membership ended leaves its lead tagged: it came from that campaign.
         deleted=[d.external_id for d in page.deleted] if object_type in TABLES else [],
         rejects=_rejects(job, bad + page.rejects),
     )
