@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.dialects import sqlite
-
 from leadloop.errors import ConfigError, FatalError
 from leadloop.model import LEAD_FIELDS
 from leadloop.store import LEAD_COLUMNS, Store, TenantStore, UpsertCounts, tables
+from leadloop.store.leads import prepare_leads
 from leadloop.store.types import UTCDateTime
+from sqlalchemy import select, update
+from sqlalchemy.dialects import sqlite
 
 LeadRow = Callable[..., dict[str, Any]]
 
@@ -274,3 +275,20 @@ def test_a_large_batch_counts_right(store: Store, acme: TenantStore, lead_row: L
     assert _upsert(store, acme, rows[:7_000]) == UpsertCounts(7_000, 0)
     assert _upsert(store, acme, rows) == UpsertCounts(5_000, 7_000)
     assert acme.count_leads() == 12_000
+
+
+def test_json_the_fast_encoder_refuses_is_written_by_the_standard_one(
+    store: Store, acme: TenantStore, lead_row: LeadRow
+) -> None:
+    custom = {"huge": 2**70, "text": "Müller \u2603", "nested": {"list": [1, None, True]}}
+    _upsert(store, acme, [lead_row(1, custom=custom)])
+    assert acme.get_lead(_by_key(acme)["email:lead1@example.com"]["id"])["custom"] == custom
+
+
+def test_a_prepared_batch_survives_pickling_whatever_its_text_holds(lead_row: LeadRow, store: Store) -> None:
+    rows = [lead_row(1, notes="a\x1fb"), lead_row(2, notes=None), lead_row(3, notes="")]
+    batch = prepare_leads(store.engine.dialect, rows)
+    back = pickle.loads(pickle.dumps(batch))
+    assert (back.keys, back.size) == (batch.keys, batch.size)
+    assert [list(c) for c in back.columns] == [list(c) for c in batch.columns]
+    assert list(back.column("notes")) == ["a\x1fb", None, ""]
