@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -71,3 +72,26 @@ def test_a_reader_does_not_wait_for_a_writer(
         assert other.tenant("acme").count_leads() == 2
     finally:
         other.close()
+
+
+def test_a_wal_checkpoint_puts_what_was_committed_into_the_database_file(store: Store) -> None:
+    if store.engine.dialect.name != "sqlite":
+        store.checkpoint_wal()  # nothing to do elsewhere, and no error either
+        return
+    store.tenant("acme").upsert_tenant("Acme")
+    # The database file alone, as a reader that ignores the log would see it.
+    path = store.engine.url.database
+    assert path
+
+    def tenants_in_file() -> list[str]:
+        file_only = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return [row[0] for row in file_only.execute("SELECT id FROM tenants")]
+        except sqlite3.OperationalError:  # the schema itself is still only in the log
+            return []
+        finally:
+            file_only.close()
+
+    assert tenants_in_file() == []  # committed, but only to the write-ahead log
+    store.checkpoint_wal()
+    assert tenants_in_file() == ["acme"]

@@ -17,7 +17,7 @@ from leadloop.plugins import Plugins
 from leadloop.store import Store
 from leadloop.store.tables import checkpoints as checkpoint_rows
 from leadloop.store.tables import leads
-from leadloop.sync import checkpoints
+from leadloop.sync import checkpoints, writer
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import RunStats, get
 from leadloop.sync.writer import MODE_ENV
@@ -130,6 +130,30 @@ def test_a_writer_that_dies_fails_the_run_and_the_next_run_loses_nothing(
     again = pull(leadloop_store, leadloop_plugins)
     assert again["outcome"] == "ok", again["error"]
     assert stored(leadloop_store) == (600, 600)
+
+
+def test_the_job_checkpoints_the_log_while_it_waits_for_the_writer(
+    fake: Running, apply: Callable[..., None], leadloop_store: Store, leadloop_plugins: Plugins,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(MODE_ENV, "process")
+    monkeypatch.setattr(writer, "BACKLOG", 100)  # one page in flight: the job waits before each next one
+    fake.source.seed(500)
+    apply(fake.url, page_size=100)
+    commits: list[int] = []
+    checkpoints_at: list[int] = []  # pages committed when the job checkpointed
+    checkpoint_wal = Store.checkpoint_wal
+
+    def counted(self: Store) -> None:
+        checkpoints_at.append(len(commits))
+        checkpoint_wal(self)
+
+    monkeypatch.setattr(Store, "checkpoint_wal", counted)
+    run = pull(leadloop_store, leadloop_plugins, progress=lambda stats: commits.append(stats.written))
+    assert run["outcome"] == "ok", run["error"]
+    assert stored(leadloop_store) == (500, 500)
+    # The first page commits in the job; each wait after the writer committed more checkpoints once.
+    assert checkpoints_at and checkpoints_at == sorted(set(checkpoints_at)) and checkpoints_at[0] >= 2
 
 
 @pytest.mark.slow
