@@ -17,7 +17,7 @@ from leadloop import ConnectorContext
 from leadloop.errors import AuthError, ConfigError, RetriableError
 
 from ._authlib import OAuth2Client, OAuthError
-from .client import retry_after
+from .client import retry_after, tls_context
 
 DEFAULT_SESSION_SECONDS = 7200  # Salesforce's default session timeout
 DEFAULT_TIMEOUT = 30.0
@@ -46,6 +46,7 @@ def refresh_credentials(connector: ConnectorContext, credentials: Mapping[str, s
         client_secret=secret,
         token_endpoint_auth_method="client_secret_post" if secret else "none",
         timeout=float(connector.settings.get("timeout_seconds", DEFAULT_TIMEOUT)),
+        verify=tls_context(),
     )
     client.register_compliance_hook("refresh_token_response", lambda response: _check(url, response))
     try:
