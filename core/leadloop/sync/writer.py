@@ -7,7 +7,9 @@ job starts a page writer process: this process goes on reading and mapping while
 the pages it was handed, strictly in order and each in one transaction, exactly as they would have
 committed here (:func:`leadloop.sync.commit.write_page`). At most :data:`BACKLOG` records (and at
 least one page) are handed over and not yet committed; a page whose source acts on its commit (a
-file moved) is committed by the job itself once the writer has caught up.
+file moved) is committed by the job itself once the writer has caught up. Whenever the job waits for
+the writer, it copies what the writer committed from SQLite's write-ahead log into the database file
+(:meth:`~leadloop.store.Store.checkpoint_wal`), so that the writer's commits need not.
 
 ``LEADLOOP_PAGE_WRITER`` chooses: ``auto`` (the default, as above), ``inline`` (never a second
 process) or ``process`` (from the first page that lets reading go on, whatever its size).
