@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 
@@ -119,3 +120,20 @@ def test_refusal_after_a_fresh_refresh_is_an_auth_error(sf, connect, http):
 def test_the_refresh_hook_leaves_other_connector_types_alone():
     other = ConnectorContext(tenant="acme", name="hub", type="hubspot")
     assert plugin.leadloop_refresh_credentials(connector=other, credentials={}) is None
+
+
+def test_the_certificate_store_is_loaded_once_for_all_clients(sf, connect, credentials, monkeypatch):
+    from leadloop_salesforce import client as client_module
+
+    loads = []
+    load = ssl.SSLContext.load_verify_locations
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations",
+                        lambda self, *a, **k: loads.append(1) or load(self, *a, **k))
+    client_module.tls_context.cache_clear()
+    for _ in range(2):  # two runs: each opens a token client and an API client
+        connector = connect(sf, credentials)
+        credentials.values["expires_at"] = "0"
+        list(connector.pull("campaign", None))
+    assert sf.org.counters()["token"] == 2
+    assert len(loads) == 1
+    client_module.tls_context.cache_clear()
