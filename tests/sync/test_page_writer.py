@@ -17,7 +17,7 @@ from leadloop.plugins import Plugins
 from leadloop.store import Store
 from leadloop.store.tables import checkpoints as checkpoint_rows
 from leadloop.store.tables import leads
-from leadloop.sync import checkpoints, writer
+from leadloop.sync import checkpoints
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import RunStats, get
 from leadloop.sync.writer import MODE_ENV
@@ -58,6 +58,13 @@ def stored(store: Store) -> tuple[int, int]:
         row = conn.execute(select(func.count(), func.count(func.distinct(leads.c.external_id)))
                            .where(leads.c.tenant_id == "acme")).one()
     return row[0], row[1]
+
+
+def next_run_stores_each_once(store: Store, plugins: Plugins, leads: int) -> None:
+    """The next pull succeeds and the store then holds every one of ``leads`` leads exactly once."""
+    again = pull(store, plugins)
+    assert again["outcome"] == "ok", again["error"]
+    assert stored(store) == (leads, leads)
 
 
 def start_over(store: Store) -> None:
@@ -127,9 +134,7 @@ def test_a_writer_that_dies_fails_the_run_and_the_next_run_loses_nothing(
     assert 0 < stored(leadloop_store)[0] < 600
     assert writers(os.getpid()) == []
 
-    again = pull(leadloop_store, leadloop_plugins)
-    assert again["outcome"] == "ok", again["error"]
-    assert stored(leadloop_store) == (600, 600)
+    next_run_stores_each_once(leadloop_store, leadloop_plugins, 600)
 
 
 def test_the_job_checkpoints_the_log_while_it_waits_for_the_writer(
@@ -137,7 +142,7 @@ def test_the_job_checkpoints_the_log_while_it_waits_for_the_writer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(MODE_ENV, "process")
-    monkeypatch.setattr(writer, "BACKLOG", 100)  # one page in flight: the job waits before each next one
+    monkeypatch.setattr("leadloop.sync.writer.BACKLOG", 100)  # one page in flight: the job waits before each next one
     fake.source.seed(500)
     apply(fake.url, page_size=100)
     commits: list[int] = []
@@ -186,9 +191,7 @@ def test_a_killed_job_leaves_no_writer_behind_and_the_next_run_loses_nothing(
     assert stored(leadloop_store)[0] < 2000
 
     fake.source.faults.rate_stall = 0.0
-    again = pull(leadloop_store, leadloop_plugins)
-    assert again["outcome"] == "ok", again["error"]
-    assert stored(leadloop_store) == (2000, 2000)
+    next_run_stores_each_once(leadloop_store, leadloop_plugins, 2000)
 
 
 def test_an_unknown_writer_mode_is_refused_naming_the_variable(
