@@ -7,8 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from leadloop.store import Store
 from leadloop.store.tables import checkpoints as checkpoint_rows
 from leadloop.store.tables import leads
 from leadloop.sync import checkpoints
+from leadloop.sync import writer as writer_module
+from leadloop.sync.commit import PageWork
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import RunStats, get
 from leadloop.sync.writer import MODE_ENV
@@ -204,3 +207,53 @@ def test_an_unknown_writer_mode_is_refused_naming_the_variable(
     run = pull(leadloop_store, leadloop_plugins)
     assert run["outcome"] == "failed"
     assert f"{MODE_ENV}='threads'" in run["error"] and "auto, inline, process" in run["error"]
+
+
+# -- how the writer process gathers pages into transactions
+
+
+def page_of(records: int) -> PageWork:
+    return PageWork(object_type="lead", watermark={}, counted={}, mapped=records)
+
+
+def gathered(frames: list[bytes], *, close: bool = False, later: Sequence[bytes] = ()) -> list[int]:
+    """The sizes of the pages the writer would commit next, given the frames the job sent so far (and
+    ``later`` ones sent once the writer has started gathering)."""
+    source, sink = os.pipe()
+    try:
+        for frame in frames:
+            writer_module._write_frame(sink, frame)
+        if close:
+            os.close(sink)
+        found: list[list[PageWork]] = []
+        reading = threading.Thread(target=lambda: found.append(writer_module._waiting_pages(source)), daemon=True)
+        reading.start()
+        time.sleep(0.1 if later else 0)
+        for frame in later:
+            writer_module._write_frame(sink, frame)
+        reading.join(timeout=60)
+        assert found, "the writer waited on with pages in hand"
+        return [page.mapped for page in found[0]]
+    finally:
+        os.close(source)
+        if not close:
+            os.close(sink)
+
+
+def test_the_writer_gathers_pages_until_a_group_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer_module, "HOLD_SECONDS", 30.0)
+    page = writer_module._dumps(page_of(2000))
+    # 6,000 records reach the group: the pages sent while the first waited join it, the fourth waits
+    assert gathered([page], later=[page, page, page]) == [2000, 2000, 2000]
+
+
+def test_the_writer_commits_at_once_what_the_job_waits_for_or_leaves() -> None:
+    page = writer_module._dumps(page_of(100))
+    assert gathered([page, page, writer_module._COMMIT_NOW, page]) == [100, 100]
+    assert gathered([writer_module._COMMIT_NOW, page, writer_module._COMMIT_NOW]) == [100]
+    assert gathered([page], close=True) == [100]
+    assert gathered([], close=True) == []
+
+
+def test_the_writer_holds_a_page_of_a_slow_source_only_so_long() -> None:
+    assert gathered([writer_module._dumps(page_of(100))]) == [100]  # nothing follows: committed anyway

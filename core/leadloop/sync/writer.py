@@ -4,11 +4,13 @@ Reading and mapping a page keeps one core busy; storing it (the upsert, its inde
 costs about as much again. So once a pull shows it is long (a page of at least
 :data:`MIN_RECORDS` records after which the source reads on without waiting for the commit), the
 job starts a page writer process: this process goes on reading and mapping while that one commits
-the pages it was handed, strictly in order and each in one transaction, exactly as they would have
-committed here (:func:`leadloop.sync.commit.write_page`). At most :data:`BACKLOG` records (and at
-least one page) are handed over and not yet committed; a page whose source acts on its commit (a
-file moved) is committed by the job itself once the writer has caught up. Whenever the job waits for
-the writer, it copies what the writer committed from SQLite's write-ahead log into the database file
+the pages it was handed, strictly in order, with the statements they would have committed with here
+(:func:`leadloop.sync.commit.write_page`), gathered into transactions of about :data:`GROUP`
+records. A page waits at most :data:`HOLD_SECONDS` for others, and not at all once the job is about
+to wait for it. At most :data:`BACKLOG` records (and at least one page) are handed over and not yet
+committed; a page whose source acts on its commit (a file moved) is committed by the job itself once
+the writer has caught up. Whenever the job waits for the writer, it copies what the writer committed
+from SQLite's write-ahead log into the database file
 (:meth:`~leadloop.store.Store.checkpoint_wal`), so that the writer's commits need not.
 
 ``LEADLOOP_PAGE_WRITER`` chooses: ``auto`` (the default, as above), ``inline`` (never a second
@@ -16,7 +18,7 @@ process) or ``process`` (from the first page that lets reading go on, whatever i
 
 Crash safety is that of an inline commit. The writer only starts a transaction for a page it has
 received whole, fences it with the job's lease, and ends when the job closes the pipe or dies, so a
-killed job leaves at most the page then being committed, committed or not, never half. It ignores
+killed job leaves the pages the writer is then committing stored whole or not at all, never half. It ignores
 SIGINT and SIGTERM: the job, not the terminal, decides when it stops. A writer that dies fails the
 run with a :class:`~leadloop.errors.FatalError`; the next run resumes after the last committed page.
 """
@@ -34,6 +36,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,10 +58,17 @@ imports, overlapped with the next page) within a few pages."""
 BACKLOG = 12_000
 """Records handed to the writer and not yet committed: about two pages of a file, six of an API."""
 GROUP = 5_000
-"""Records the writer commits in one transaction when pages are waiting: leads land all over the
-indexes, so each commit writes most index pages out whatever its size, and fewer, larger commits
-write them fewer times (a Salesforce pull commits ~14 MB a transaction for 2,000 leads or 10,000)."""
+"""Records the writer gathers before it commits, unless the job is about to wait for them: leads land
+all over the indexes, so each commit writes most index pages out whatever its size, and fewer,
+larger commits write them fewer times (a 100,000-lead Salesforce pull spends a third less on its
+commits in groups of three pages than page by page). Below :data:`BACKLOG`, so that the writer never
+holds back records the job is waiting for without having been told."""
 _HEADER = struct.Struct(">Q")
+HOLD_SECONDS = 0.25
+"""How long the writer holds a page while it gathers a group: a slow source's pages still commit
+(and show in the run's progress) within this."""
+_COMMIT_NOW = b""
+"""The frame by which the job asks the writer to commit the pages it holds: the job is about to wait."""
 
 
 class PageWriter(Protocol):
@@ -196,7 +206,7 @@ class _Child:
 
     def send(self, work: PageWork) -> None:
         if self.in_flight and sum(self.in_flight) + work.mapped > BACKLOG:
-            self._checkpoint_while_waiting()
+            self._wait_for_commits()
         while self.in_flight and sum(self.in_flight) + work.mapped > BACKLOG:
             self._receive()
         self.frames.put(_dumps(work))
@@ -206,14 +216,16 @@ class _Child:
 
     def drain(self) -> None:
         if self.in_flight:
-            self._checkpoint_while_waiting()
+            self._wait_for_commits()
         while self.in_flight:
             self._receive()
 
-    def _checkpoint_while_waiting(self) -> None:
-        """Copy what the writer committed from the WAL into the database file, here and now: this
-        process would only wait, and the writer's commits would otherwise stop for it once the log is
-        long (a fifth of the writer's time on a long import, where the writer is the slower side)."""
+    def _wait_for_commits(self) -> None:
+        """Ask the writer to commit what it holds, then copy what it committed from the WAL into the
+        database file, here and now: this process would only wait, and the writer's commits would
+        otherwise stop for it once the log is long (a fifth of the writer's time on a long import,
+        where the writer is the slower side)."""
+        self.frames.put(_COMMIT_NOW)
         if self.committed > self.checkpointed:
             self.checkpointed = self.committed
             self.checkpoint_wal()
@@ -301,16 +313,26 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def _waiting_pages(source: int) -> list[PageWork]:
-    """The next page, and those already waiting behind it up to :data:`GROUP` records: whole pages
-    only (one cut short by the job's end is no page); none once the job has closed the pipe."""
+    """The next pages to commit: :data:`GROUP` records' worth, or fewer when the first has waited
+    :data:`HOLD_SECONDS`, the job asks for a commit or it closes the pipe. Whole pages only (one cut
+    short by the job's end is no page); none once the job has closed the pipe."""
     pages: list[PageWork] = []
     records = 0
-    while not pages or (records < GROUP and select.select([source], [], [], 0)[0]):
+    due = 0.0
+    while records < GROUP:
+        if pages and not select.select([source], [], [], max(due - time.monotonic(), 0))[0]:
+            break
         frame = _read_frame(source)
         if frame is None:
             break
+        if frame == _COMMIT_NOW:
+            if pages:
+                break
+            continue  # what the job waits for has committed already
         pages.append(pickle.loads(frame))
         del frame
+        if len(pages) == 1:
+            due = time.monotonic() + HOLD_SECONDS
         records += pages[-1].mapped
     return pages
 
