@@ -13,17 +13,15 @@ finished with, so a slow store holds the reads back instead of buffering the who
 with the locator (another field order) is decoded first and its locator asked for then: slower,
 never wrong.
 
-Records are decoded one by one as the body arrives, not in one call once it is complete: decoding
-then ends soon after the last byte and never holds the interpreter for the 15 ms a 2,000-row page
-takes in one piece, when the next answer may need it. Each record is kept without its
-``attributes`` and so holds plain values only: Python's cycle collector does not track such dicts,
-and a long pull does not set off full collections of the whole process.
+A body is decoded in one piece once it has arrived, by orjson: a 2,000-row page takes ~8 ms, where
+the standard library, record by record as the bytes came in, took twice that, and a long pull is
+short of CPU, not of time to overlap (the next request is on the wire by then). Each record is kept
+without its ``attributes`` and so holds plain values only: Python's cycle collector does not track
+such dicts, and a long pull does not set off full collections of the whole process.
 """
 
 from __future__ import annotations
 
-import codecs
-import json
 import queue
 import re
 import threading
@@ -33,6 +31,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import orjson
 from leadloop.errors import FatalError
 
 from .client import SalesforceClient
@@ -45,8 +44,6 @@ _HEAD = re.compile(
     rb'\s*(?:"nextRecordsUrl"\s*:\s*"(/services/[^"\\]+)"\s*,\s*)?"records"\s*:\s*\['
 )
 _HEAD_BYTES = 512  # a locator URL is well under this; past it, the answer is not in that shape
-_SPACE = re.compile(r"\s*")
-_END = re.compile(r"\s*\}\s*\Z")
 
 
 @dataclass(frozen=True)
@@ -58,11 +55,10 @@ class QueryPage:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What an answer's first bytes said: whether it is the last page, the next one, where rows start."""
+    """What an answer's first bytes said: whether it is the last page, and the next one."""
 
     done: bool
     next_url: str | None
-    records_at: int
 
 
 Content = tuple[QueryPage, bool]  # a page, and whether its next page was already asked for
@@ -163,7 +159,7 @@ def _head(chunks: Iterator[bytes]) -> tuple[bytes, _Shape | None]:
         if found:
             done, next_url = found.group(1) == b"true", found.group(2)
             if done == (next_url is None):
-                return head, _Shape(done, next_url.decode("ascii") if next_url else None, found.end())
+                return head, _Shape(done, next_url.decode("ascii") if next_url else None)
             break
         if len(head) > _HEAD_BYTES:
             break
@@ -173,76 +169,21 @@ def _head(chunks: Iterator[bytes]) -> tuple[bytes, _Shape | None]:
 def _read_rest(page: Future[Content], where: str, head: bytes, chunks: Iterator[bytes],
                shape: _Shape | None) -> None:
     try:
-        if shape is None:
-            page.set_result((_whole(b"".join([head, *chunks]), where), False))
-            return
-        records = _Records(where)
-        records.feed(head[shape.records_at:])
-        for chunk in chunks:
-            records.feed(chunk)
-        page.set_result((QueryPage(records.finish(), shape.done, shape.next_url), shape.next_url is not None))
+        chained = shape is not None and shape.next_url is not None  # the next page is already asked for
+        page.set_result((_whole(b"".join([head, *chunks]), where), chained))
     except BaseException as exc:  # noqa: BLE001  # unset, the page would leave the caller waiting
         page.set_exception(exc)
 
 
-class _Records:
-    """The rows of a records array, decoded as its bytes arrive (after the opening bracket)."""
-
-    def __init__(self, where: str) -> None:
-        self._where = where
-        self._utf8 = codecs.getincrementaldecoder("utf-8")()
-        self._decoder = json.JSONDecoder()
-        self._text = ""
-        self._rows: list[dict[str, Any]] = []
-        self._want_row = True  # at the start, or after a comma
-        self._closed = False  # the closing bracket was read; what follows waits in _text
-
-    def feed(self, data: bytes) -> None:
-        text = self._text + self._utf8.decode(data)
-        pos, end = 0, len(text)
-        while not self._closed:
-            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
-            if pos >= end:
-                break
-            char = text[pos]
-            if self._want_row and char == "{":
-                try:
-                    row, pos = self._decoder.raw_decode(text, pos)
-                except json.JSONDecodeError:
-                    break  # the row's end has not arrived yet (or it is broken: finish() tells)
-                self._rows.append(_plain(row))
-                self._want_row = False
-            elif char == "]" and (not self._want_row or not self._rows):
-                self._closed = True
-                pos += 1
-            elif char == "," and not self._want_row:
-                self._want_row = True
-                pos += 1
-            else:
-                raise self._broken(f"unexpected {text[pos:pos + 40]!r} in the records array")
-        self._text = text[pos:]
-
-    def finish(self) -> list[dict[str, Any]]:
-        self._text += self._utf8.decode(b"", final=True)
-        if not self._closed:
-            raise self._broken(f"the records array is cut short or broken at {self._text[:80]!r}")
-        if not _END.match(self._text):
-            raise self._broken(f"unexpected {self._text[:80]!r} after the records array")
-        return self._rows
-
-    def _broken(self, reason: str) -> FatalError:
-        return FatalError(f"{self._where}: Salesforce's answer is not a readable query page: {reason}")
-
-
 def _whole(content: bytes, where: str) -> QueryPage:
-    """A page in a shape the incremental reading does not expect, decoded in one piece."""
+    """A query page decoded in one piece, its shape checked."""
     try:
-        body = json.loads(content)
-    except ValueError as exc:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
         raise FatalError(f"{where}: Salesforce's answer is not JSON ({exc}): {content[:200]!r}") from None
     rows = body.get("records") if isinstance(body, dict) else None
-    if not isinstance(rows, list) or not isinstance(body.get("done"), bool) or (
-            not body["done"] and not isinstance(body.get("nextRecordsUrl"), str)):
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows) or not isinstance(
+            body.get("done"), bool) or (not body["done"] and not isinstance(body.get("nextRecordsUrl"), str)):
         raise FatalError(f"{where}: Salesforce's answer is not a query page: {content[:200]!r}")
     records = [_plain(row) for row in rows]
     return QueryPage(records, body["done"], None if body["done"] else body["nextRecordsUrl"])
