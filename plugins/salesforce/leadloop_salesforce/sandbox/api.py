@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from . import soql
@@ -113,9 +114,13 @@ def _page(org: Org, cursor: Cursor, locator: str | None, start: int, version: st
         org.cursors.close(locator)
     name = cursor.query.sobject.name
     base = f"/services/data/v{version}/sobjects/{name}/"
-    names = [f.name for f in cursor.query.fields]
+    fields = tuple(f.name for f in cursor.query.fields)
+    keys = ("attributes", *fields)
+    values = itemgetter(*fields) if len(fields) > 1 else lambda row: (row[fields[0]],)
+    # Records zipped from their values, not built field by field: a page is 2,000 of them, and in a
+    # benchmark the sandbox shares the client's cores.
     body["records"] = [
-        {"attributes": {"type": name, "url": base + row["Id"]}, **{n: row[n] for n in names}}
+        dict(zip(keys, ({"type": name, "url": base + row["Id"]}, *values(row)), strict=True))
         for row in cursor.rows[start:end]
     ]
     return Response.json(200, body)
