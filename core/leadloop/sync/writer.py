@@ -312,33 +312,34 @@ def _portable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _waiting_pages(source: int) -> list[PageWork]:
-    """The next pages to commit: :data:`GROUP` records' worth, or fewer when the first has waited
+def _group(source: int) -> Iterator[PageWork]:
+    """The pages of the next transaction, each as soon as it arrives, so that its statements run
+    while the next is on its way: :data:`GROUP` records' worth, or fewer when the first has waited
     :data:`HOLD_SECONDS`, the job asks for a commit or it closes the pipe. Whole pages only (one cut
     short by the job's end is no page); none once the job has closed the pipe."""
-    pages: list[PageWork] = []
-    records = 0
+    pages = records = 0
     due = 0.0
     while records < GROUP:
         if pages and not select.select([source], [], [], max(due - time.monotonic(), 0))[0]:
-            break
+            return
         frame = _read_frame(source)
         if frame is None:
-            break
+            return
         if frame == _COMMIT_NOW:
             if pages:
-                break
+                return
             continue  # what the job waits for has committed already
-        pages.append(pickle.loads(frame))
+        page: PageWork = pickle.loads(frame)
         del frame
-        if len(pages) == 1:
+        if not pages:
             due = time.monotonic() + HOLD_SECONDS
-        records += pages[-1].mapped
-    return pages
+        pages += 1
+        records += page.mapped
+        yield page
 
 
 def main() -> None:
-    """The writer process: pages from stdin, committed one by one, each answered on stdout."""
+    """The writer process: pages from stdin, committed in groups, each page answered on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     source, answers = sys.stdin.fileno(), os.dup(sys.stdout.fileno())
@@ -349,14 +350,15 @@ def main() -> None:
     url, ctx = pickle.loads(frame)
     store = Store.open(url)
     try:
-        while pages := _waiting_pages(source):
+        while (first := next(pages := _group(source), None)) is not None:
             try:
                 with store.transaction() as conn:
-                    written = [write_page(conn, ctx, work) for work in pages]
+                    written = [write_page(conn, ctx, first)]
+                    del first  # not alive beside the next ones
+                    written += [write_page(conn, ctx, work) for work in pages]
             except Exception as exc:  # noqa: BLE001 - every failure goes to the job, which raises it
                 _write_frame(answers, pickle.dumps(("error", _portable(exc), traceback.format_exc())))
                 return
-            del pages  # not alive beside the next ones
             for page in written:
                 _write_frame(answers, pickle.dumps(("ok", page)))
     except BrokenPipeError:
