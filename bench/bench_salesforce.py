@@ -13,10 +13,11 @@
   what the connector adds to fetching and decoding, or saves by asking for the next page early.
   Goal <= 1.10x.
 * **pull job under latency**: the same pull run by the sync engine (``run_job``) into a fresh SQLite
-  store, beside calls x 50 ms: reading, mapping, de-duplicating and storing. Goal <= 1.10x.
+  store (so with its token refresh), beside calls x 50 ms: reading, mapping, de-duplicating and
+  storing. Goal <= 1.10x.
 
-The call counts run on an in-process sandbox, the timed pulls on a sandbox process; engine runs use
-a SQLite store in a temporary folder. N = 100,000 leads and M = 10,000 updates (10,000 and 2,000
+The call counts run on an in-process sandbox, the timed pulls on a sandbox process, each the best of
+two runs (one with ``--quick``); engine runs use a SQLite store in a temporary folder. N = 100,000 leads and M = 10,000 updates (10,000 and 2,000
 with ``--quick``).
 """
 
@@ -200,7 +201,7 @@ def _engine_pull_seconds(url: str) -> float:
 def _latency_figures(leads_n: int, rounds: int) -> list[Figure]:
     with _sandbox_process(leads_n) as url:
         httpx.post(f"{url}/_sandbox/config", json={"faults": {"latency_ms": LATENCY_MS}}, timeout=10)
-        engine_seconds = _engine_pull_seconds(url)
+        engine_seconds = min(_engine_pull_seconds(url) for _ in range(rounds))
         context = ConnectorContext(tenant="bench", name="crm", type="salesforce",
                                    settings={"login_url": url, "client_id": "leadloop-sandbox"},
                                    secrets={"refresh_token": TOKEN})
