@@ -6,8 +6,8 @@ costs about as much again. So once a pull shows it is long (a page of at least
 job starts a page writer process: this process goes on reading and mapping while that one commits
 the pages it was handed, strictly in order, with the statements they would have committed with here
 (:func:`leadloop.sync.commit.write_page`), gathered into transactions of about :data:`GROUP`
-records. A page waits at most :data:`HOLD_SECONDS` for others, and not at all once the job is about
-to wait for it. At most :data:`BACKLOG` records (and at least one page) are handed over and not yet
+records, each page written as it arrives. A transaction waits at most :data:`HOLD_SECONDS` for the
+next page, and not at all once the job is about to wait for it. At most :data:`BACKLOG` records (and at least one page) are handed over and not yet
 committed; a page whose source acts on its commit (a file moved) is committed by the job itself once
 the writer has caught up. Whenever the job waits for the writer, it copies what the writer committed
 from SQLite's write-ahead log into the database file
@@ -65,7 +65,7 @@ commits in groups of three pages than page by page). Below :data:`BACKLOG`, so t
 holds back records the job is waiting for without having been told."""
 _HEADER = struct.Struct(">Q")
 HOLD_SECONDS = 0.25
-"""How long the writer holds a page while it gathers a group: a slow source's pages still commit
+"""How long the writer keeps a transaction open for the next page: a slow source's pages still commit
 (and show in the run's progress) within this."""
 _COMMIT_NOW = b""
 """The frame by which the job asks the writer to commit the pages it holds: the job is about to wait."""
