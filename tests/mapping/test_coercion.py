@@ -71,6 +71,14 @@ def test_email_fields_check_syntax(map_value, refused):
     assert map_value({"core": "email"}, "") is None
 
 
+def test_a_refused_email_is_reported_once_and_never_defaulted(refused):
+    # The email check reports without raising: the field's own emptiness and default must not
+    # see the refused value as a missing one.
+    assert refused({"core": "email", "required": True}, "ada at example dot com") == ["not an email address"]
+    assert refused({"core": "email", "default": "x@example.com"}, "ada@") == ["not an email address"]
+    assert refused({"core": "email", "required": True}, "  ") == ["required"]
+
+
 def test_country_fields_normalise_without_a_transform(map_value, refused):
     assert map_value({"core": "address.country"}, "United States") == "US"
     assert refused({"core": "address.country"}, "Atlantis")[0].startswith("unknown country 'Atlantis'")

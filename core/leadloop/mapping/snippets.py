@@ -18,6 +18,12 @@ from .countries import COUNTRIES, to_country
 from .names import Names
 
 
+def refuse(reason: str) -> str:
+    """The line by which inline code refuses a value (:mod:`.codegen` turns a field's last one into a
+    marker it checks, which costs no exception)."""
+    return f"raise _Invalid({reason!r})"
+
+
 def email(var: str, stripped: bool, names: Names) -> list[str]:
     quick, full = names.add(parsers.EMAIL_QUICK, "email"), names.add(parsers.EMAIL_MATCH, "email")
     return [
@@ -25,7 +31,7 @@ def email(var: str, stripped: bool, names: Names) -> list[str]:
         f"if not {var}:",
         f"    {var} = None",
         f"elif len({var}) > {parsers.EMAIL_MAX} or ({quick}({var}) is None and {full}({var}) is None):",
-        f"    raise _Invalid({parsers.NOT_AN_EMAIL!r})",
+        f"    {refuse(parsers.NOT_AN_EMAIL)}",
     ]
 
 
@@ -50,7 +56,7 @@ def decimal(var: str, names: Names) -> list[str]:
         f"        {var} = {slow}({var})",
         "    else:",
         f"        if not {var}.is_finite():",
-        f"            raise _Invalid({parsers.NOT_A_NUMBER!r})",
+        f"            {refuse(parsers.NOT_A_NUMBER)}",
         "else:",
         f"    {var} = None",
     ]
