@@ -226,7 +226,7 @@ def gathered(frames: list[bytes], *, close: bool = False, later: Sequence[bytes]
         if close:
             os.close(sink)
         found: list[list[PageWork]] = []
-        reading = threading.Thread(target=lambda: found.append(list(writer_module._group(source))), daemon=True)
+        reading = threading.Thread(target=lambda: found.append([*writer_module._group(source)]), daemon=True)
         reading.start()
         time.sleep(0.1 if later else 0)
         for frame in later:

@@ -136,8 +136,11 @@ class _Generator:
             plan, var, [*report, f"problems = _problem(problems, _name, {REQUIRED!r}, {raw})"]
         )
         if refused is not None:
-            refusal = [f"{var} = None", *report, f"problems = _problem(problems, _name, {_literal(refused)}, {raw})"]
-            required = [f"if {var} is _REFUSED:", *_indent(refusal), *(["else:", *_indent(required)] if required else [])]
+            refusal = [
+                f"{var} = None", *report, f"problems = _problem(problems, _name, {_literal(refused)}, {raw})"
+            ]
+            otherwise = ["else:", *_indent(required)] if required else []
+            required = [f"if {var} is _REFUSED:", *_indent(refusal), *otherwise]
         if not raises:
             return body + required
         invalid = [f"{var} = None", *report, f"problems = _problem(problems, _name, exc.reason, {raw})"]

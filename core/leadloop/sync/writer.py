@@ -7,19 +7,19 @@ job starts a page writer process: this process goes on reading and mapping while
 the pages it was handed, strictly in order, with the statements they would have committed with here
 (:func:`leadloop.sync.commit.write_page`), gathered into transactions of about :data:`GROUP`
 records, each page written as it arrives. A transaction waits at most :data:`HOLD_SECONDS` for the
-next page, and not at all once the job is about to wait for it. At most :data:`BACKLOG` records (and at least one page) are handed over and not yet
-committed; a page whose source acts on its commit (a file moved) is committed by the job itself once
-the writer has caught up. Whenever the job waits for the writer, it copies what the writer committed
-from SQLite's write-ahead log into the database file
-(:meth:`~leadloop.store.Store.checkpoint_wal`), so that the writer's commits need not.
+next page, and not at all once the job is about to wait for it. At most :data:`BACKLOG` records
+(and at least one page) are handed over and not yet committed; a page whose source acts on its
+commit (a file moved) is committed by the job itself once the writer has caught up. Whenever the job
+waits for the writer, it copies what the writer committed from SQLite's write-ahead log into the
+database file (:meth:`~leadloop.store.Store.checkpoint_wal`), so that the writer's commits need not.
 
 ``LEADLOOP_PAGE_WRITER`` chooses: ``auto`` (the default, as above), ``inline`` (never a second
 process) or ``process`` (from the first page that lets reading go on, whatever its size).
 
 Crash safety is that of an inline commit. The writer only starts a transaction for a page it has
 received whole, fences it with the job's lease, and ends when the job closes the pipe or dies, so a
-killed job leaves the pages the writer is then committing stored whole or not at all, never half. It ignores
-SIGINT and SIGTERM: the job, not the terminal, decides when it stops. A writer that dies fails the
+killed job leaves the pages the writer is then committing stored whole or not at all, never half. It
+ignores SIGINT and SIGTERM: the job, not the terminal, decides when it stops. A writer that dies fails the
 run with a :class:`~leadloop.errors.FatalError`; the next run resumes after the last committed page.
 """
 
@@ -63,10 +63,10 @@ all over the indexes, so each commit writes most index pages out whatever its si
 larger commits write them fewer times (a 100,000-lead Salesforce pull spends a third less on its
 commits in groups of three pages than page by page). Below :data:`BACKLOG`, so that the writer never
 holds back records the job is waiting for without having been told."""
-_HEADER = struct.Struct(">Q")
 HOLD_SECONDS = 0.25
 """How long the writer keeps a transaction open for the next page: a slow source's pages still commit
 (and show in the run's progress) within this."""
+_HEADER = struct.Struct(">Q")
 _COMMIT_NOW = b""
 """The frame by which the job asks the writer to commit the pages it holds: the job is about to wait."""
 

@@ -55,9 +55,8 @@ class QueryPage:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What an answer's first bytes said: whether it is the last page, and the next one."""
+    """What an answer's first bytes said: the next page, if any."""
 
-    done: bool
     next_url: str | None
 
 
@@ -159,7 +158,7 @@ def _head(chunks: Iterator[bytes]) -> tuple[bytes, _Shape | None]:
         if found:
             done, next_url = found.group(1) == b"true", found.group(2)
             if done == (next_url is None):
-                return head, _Shape(done, next_url.decode("ascii") if next_url else None)
+                return head, _Shape(next_url.decode("ascii") if next_url else None)
             break
         if len(head) > _HEAD_BYTES:
             break
