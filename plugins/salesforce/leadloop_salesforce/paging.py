@@ -13,9 +13,9 @@ finished with, so a slow store holds the reads back instead of buffering the who
 with the locator (another field order) is decoded first and its locator asked for then: slower,
 never wrong.
 
-A body is decoded in one piece once it has arrived, by orjson: a 2,000-row page takes ~8 ms, where
-the standard library, record by record as the bytes came in, took twice that, and a long pull is
-short of CPU, not of time to overlap (the next request is on the wire by then). Each record is kept
+Records are decoded by orjson as the body arrives, a run of whole records per read: ~8 ms for a
+2,000-row page, half what the standard library took record by record, and the page is ready soon
+after its last byte, with the interpreter never held for long. Each record is kept
 without its ``attributes`` and so holds plain values only: Python's cycle collector does not track
 such dicts, and a long pull does not set off full collections of the whole process.
 """
@@ -44,6 +44,7 @@ _HEAD = re.compile(
     rb'\s*(?:"nextRecordsUrl"\s*:\s*"(/services/[^"\\]+)"\s*,\s*)?"records"\s*:\s*\['
 )
 _HEAD_BYTES = 512  # a locator URL is well under this; past it, the answer is not in that shape
+_NEXT_RECORD = b'},{"attributes":'
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ class QueryPage:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What an answer's first bytes said: the next page, if any."""
+    """What an answer's first bytes said: the next page, if any, and where its records start."""
 
     next_url: str | None
+    records_at: int
 
 
 Content = tuple[QueryPage, bool]  # a page, and whether its next page was already asked for
@@ -158,7 +160,7 @@ def _head(chunks: Iterator[bytes]) -> tuple[bytes, _Shape | None]:
         if found:
             done, next_url = found.group(1) == b"true", found.group(2)
             if done == (next_url is None):
-                return head, _Shape(next_url.decode("ascii") if next_url else None)
+                return head, _Shape(next_url.decode("ascii") if next_url else None, found.end())
             break
         if len(head) > _HEAD_BYTES:
             break
@@ -168,10 +170,56 @@ def _head(chunks: Iterator[bytes]) -> tuple[bytes, _Shape | None]:
 def _read_rest(page: Future[Content], where: str, head: bytes, chunks: Iterator[bytes],
                shape: _Shape | None) -> None:
     try:
-        chained = shape is not None and shape.next_url is not None  # the next page is already asked for
-        page.set_result((_whole(b"".join([head, *chunks]), where), chained))
+        if shape is None:
+            page.set_result((_whole(b"".join([head, *chunks]), where), False))
+            return
+        records = _Records(head, shape.records_at)
+        for chunk in chunks:
+            records.feed(chunk)
+        # the next page is already asked for if there is one
+        page.set_result((records.finish(where, shape.next_url), shape.next_url is not None))
     except BaseException as exc:  # noqa: BLE001  # unset, the page would leave the caller waiting
         page.set_exception(exc)
+
+
+class _Records:
+    """A page's records decoded by orjson as its bytes arrive, a run of whole records at a time.
+
+    A run ends before ``},{"attributes":``, which no string can hold (its quote would be escaped);
+    one that is not a boundary between two records of the page (a nested record list) fails to
+    decode on its own and waits for the end. Whatever is odd at the end is decoded with the whole
+    answer, which checks its shape and names what is wrong."""
+
+    def __init__(self, head: bytes, records_at: int) -> None:
+        self._head = head[:records_at]  # up to the records' opening bracket
+        self._rest = bytearray(head[records_at:])
+        self._done = 0  # bytes of _rest decoded, up to the comma before the next record
+        self._rows: list[dict[str, Any]] = []
+
+    def feed(self, data: bytes) -> None:
+        self._rest += data
+        cut = self._rest.rfind(_NEXT_RECORD, self._done)
+        if cut < 0:
+            return
+        try:
+            rows = orjson.loads(b"[" + self._rest[self._done:cut + 1] + b"]")
+        except orjson.JSONDecodeError:
+            return
+        if all(isinstance(row, dict) for row in rows):
+            self._rows += map(_plain, rows)
+            self._done = cut + 2
+
+    def finish(self, where: str, next_url: str | None) -> QueryPage:
+        last = bytes(self._rest[self._done:]).rstrip()
+        if last.endswith(b"}"):  # the page's own closing brace
+            try:
+                rows = orjson.loads(b"[" + last[:-1])
+            except orjson.JSONDecodeError:
+                rows = None
+            if isinstance(rows, list) and all(isinstance(row, dict) for row in rows):
+                self._rows += map(_plain, rows)
+                return QueryPage(self._rows, next_url is None, next_url)
+        return _whole(self._head + self._rest, where)
 
 
 def _whole(content: bytes, where: str) -> QueryPage:

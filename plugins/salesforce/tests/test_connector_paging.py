@@ -81,6 +81,11 @@ TRICKY = [
     {"attributes": {"type": "Lead", "url": "/x/1"}, "Id": "1", "LastName": 'Müller ] } , "records":[ 🙂',
      "Description": "line one\nline two \\ \"quoted\""},
     {"attributes": {"type": "Lead", "url": "/x/2"}, "Id": "2", "LastName": None, "NumberOfEmployees": 12},
+    # a value that spells a record boundary, and a nested list of records (a relationship query's)
+    {"attributes": {"type": "Lead", "url": "/x/4"}, "Id": "4", "Description": '},{"attributes":{}}',
+     "Contacts": {"totalSize": 2, "done": True, "records": [
+         {"attributes": {"type": "Contact", "url": "/c/1"}, "Id": "c1"},
+         {"attributes": {"type": "Contact", "url": "/c/2"}, "Id": "c2"}]}},
 ]
 LAST = [{"attributes": {"type": "Lead", "url": "/x/3"}, "Id": "3", "AnnualRevenue": 1.5}]
 
@@ -96,19 +101,21 @@ def without_attributes(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "attributes"} for row in rows]
 
 
-@pytest.mark.parametrize("size", [1, 7, 4096])
-def test_a_page_cut_anywhere_decodes_to_the_same_records(size):
-    first = json.dumps({"totalSize": 3, "done": False, "nextRecordsUrl": NEXT, "records": TRICKY},
-                       ensure_ascii=False, indent=1).encode()
-    last = json.dumps({"totalSize": 3, "done": True, "records": LAST}).encode()
+@pytest.mark.parametrize("indent", [None, 1])  # compact, as Salesforce writes it, and spaced out
+@pytest.mark.parametrize("size", [1, 7, 100, 4096])
+def test_a_page_cut_anywhere_decodes_to_the_same_records(size, indent):
+    separators = (",", ":") if indent is None else None
+    first = json.dumps({"totalSize": 4, "done": False, "nextRecordsUrl": NEXT, "records": TRICKY},
+                       ensure_ascii=False, indent=indent, separators=separators).encode()
+    last = json.dumps({"totalSize": 4, "done": True, "records": LAST}, separators=separators).encode()
     records, asked = read({"/q": first, NEXT: last}, size)
     assert records == [without_attributes(TRICKY), without_attributes(LAST)]
     assert asked == ["/q", NEXT]
 
 
 def test_an_answer_with_its_records_first_is_read_whole_and_followed_after():
-    first = json.dumps({"records": TRICKY, "totalSize": 3, "nextRecordsUrl": NEXT, "done": False}).encode()
-    last = json.dumps({"done": True, "records": LAST, "totalSize": 3}).encode()
+    first = json.dumps({"records": TRICKY, "totalSize": 4, "nextRecordsUrl": NEXT, "done": False}).encode()
+    last = json.dumps({"done": True, "records": LAST, "totalSize": 4}).encode()
     records, asked = read({"/q": first, NEXT: last}, 64)
     assert records == [without_attributes(TRICKY), without_attributes(LAST)]
     assert asked == ["/q", NEXT]
