@@ -12,7 +12,6 @@ the code runs in.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,14 +22,12 @@ from .coretypes import CUSTOM_PREFIX
 from .names import Names
 from .parsers import Invalid
 from .plan import REQUIRED, FieldPlan, copy_value
-from .snippets import refuse
+from .snippets import refusal
 from .transforms import MISSING
 
 _ABSENT: Any = object()
 _REFUSED: Any = object()
 """What a field's value becomes when the last line of its inline code refused it."""
-_REFUSAL = refuse("")[: -len("'')")]
-"""How a refusing line starts (see :func:`.snippets.refuse`)."""
 
 
 def present(record: Mapping[str, Any], aliases: tuple[str, ...]) -> tuple[str, Any]:
@@ -101,10 +98,10 @@ class _Generator:
             inlined = [f"{var} = {self.names.add(plan.coerce, 'coerce')}({var})"], True
         lines += inlined[0]
         raises = raises or inlined[1]  # other lines may still raise: the caller still catches
-        last = lines[-1].strip() if lines else ""
-        reason = _refusal(last)
+        reason = refusal(lines[-1]) if lines else None
         if reason is not None:
-            lines[-1] = lines[-1][: len(lines[-1]) - len(last)] + f"{var} = _REFUSED"
+            indent = lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())]
+            lines[-1] = f"{indent}{var} = _REFUSED"
         return lines, raises, reason
 
     def any_pipeline(self, plan: FieldPlan, var: str) -> list[str]:
@@ -136,11 +133,11 @@ class _Generator:
             plan, var, [*report, f"problems = _problem(problems, _name, {REQUIRED!r}, {raw})"]
         )
         if refused is not None:
-            refusal = [
+            report_refused = [
                 f"{var} = None", *report, f"problems = _problem(problems, _name, {_literal(refused)}, {raw})"
             ]
             otherwise = ["else:", *_indent(required)] if required else []
-            required = [f"if {var} is _REFUSED:", *_indent(refusal), *otherwise]
+            required = [f"if {var} is _REFUSED:", *_indent(report_refused), *otherwise]
         if not raises:
             return body + required
         invalid = [f"{var} = None", *report, f"problems = _problem(problems, _name, exc.reason, {raw})"]
@@ -185,17 +182,6 @@ class _Generator:
         ]
         report = [f"_name, _raw = _present(rec, {self.names.add(aliases, 'aliases')})"]
         return lines + self.guarded(body, True, plan, var, report, "_raw", refused)
-
-
-def _refusal(line: str) -> str | None:
-    """The reason of a line :func:`.snippets.refuse` made; ``None`` for any other line."""
-    if not (line.startswith(_REFUSAL) and line.endswith(")")):
-        return None
-    try:
-        reason = ast.literal_eval(line[len(_REFUSAL):-1])
-    except (ValueError, SyntaxError):  # a reason passed by name, not spelt out
-        return None
-    return reason if isinstance(reason, str) else None
 
 
 def _preset(value: Any) -> bool:

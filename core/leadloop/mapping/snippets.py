@@ -8,6 +8,7 @@ value is known to have no surrounding whitespace already.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -17,11 +18,25 @@ from . import parsers
 from .countries import COUNTRIES, to_country
 from .names import Names
 
+_REFUSING = "raise _Invalid("
+
 
 def refuse(reason: str) -> str:
     """The line by which inline code refuses a value (:mod:`.codegen` turns a field's last one into a
     marker it checks, which costs no exception)."""
-    return f"raise _Invalid({reason!r})"
+    return f"{_REFUSING}{reason!r})"
+
+
+def refusal(line: str) -> str | None:
+    """The reason of a line :func:`refuse` made (indented or not); ``None`` for any other line."""
+    line = line.strip()
+    if not (line.startswith(_REFUSING) and line.endswith(")")):
+        return None
+    try:
+        reason = ast.literal_eval(line[len(_REFUSING):-1])
+    except (ValueError, SyntaxError):  # a reason passed by name, not spelt out
+        return None
+    return reason if isinstance(reason, str) else None
 
 
 def email(var: str, stripped: bool, names: Names) -> list[str]:

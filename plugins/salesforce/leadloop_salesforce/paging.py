@@ -199,27 +199,26 @@ class _Records:
     def feed(self, data: bytes) -> None:
         self._rest += data
         cut = self._rest.rfind(_NEXT_RECORD, self._done)
-        if cut < 0:
-            return
-        try:
-            rows = orjson.loads(b"[" + self._rest[self._done:cut + 1] + b"]")
-        except orjson.JSONDecodeError:
-            return
-        if all(isinstance(row, dict) for row in rows):
-            self._rows += map(_plain, rows)
+        if cut >= 0 and self._take(b"[" + self._rest[self._done:cut + 1] + b"]"):
             self._done = cut + 2
 
     def finish(self, where: str, next_url: str | None) -> QueryPage:
         last = bytes(self._rest[self._done:]).rstrip()
-        if last.endswith(b"}"):  # the page's own closing brace
-            try:
-                rows = orjson.loads(b"[" + last[:-1])
-            except orjson.JSONDecodeError:
-                rows = None
-            if isinstance(rows, list) and all(isinstance(row, dict) for row in rows):
-                self._rows += map(_plain, rows)
-                return QueryPage(self._rows, next_url is None, next_url)
+        # the rest of the array, without the page's own closing brace
+        if last.endswith(b"}") and self._take(b"[" + last[:-1]):
+            return QueryPage(self._rows, next_url is None, next_url)
         return _whole(self._head + self._rest, where)
+
+    def _take(self, text: bytes) -> bool:
+        """Keep the records ``text`` holds, if it is a JSON list of records."""
+        try:
+            rows = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return False
+        if not (isinstance(rows, list) and all(isinstance(row, dict) for row in rows)):
+            return False
+        self._rows += map(_plain, rows)
+        return True
 
 
 def _whole(content: bytes, where: str) -> QueryPage:
