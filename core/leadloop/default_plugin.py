@@ -47,7 +47,7 @@ def uniqueness_key(record: Mapping[str, Any], rule: UniquenessRule) -> str:
 
 def uniqueness_keys(columns: Mapping[str, Sequence[Any]], size: int, rule: UniquenessRule) -> list[str]:
     """:func:`uniqueness_key` for each of ``size`` leads held as columns (field -> values): the same
-    keys, for the import's fast path."""
+    keys, for the column-wise path of imports and pulls."""
     none: Sequence[Any] = (None,) * size
     sources = [f"source:{system or ''}:{external_id or ''}"
                for system, external_id in zip(columns.get("source_system", none), columns.get("external_id", none),

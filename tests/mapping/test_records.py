@@ -126,6 +126,30 @@ def test_a_bad_record_lists_every_bad_field_by_its_source_name(lead_mapping):
     )
 
 
+@pytest.mark.parametrize(
+    "record",
+    [SALESFORCE_LEAD, {"Email": "a@example.com"}, {"Email Address": "b@example.com", "Partner_Notes__c": "VIP"}],
+)
+def test_the_tuple_form_gives_the_same_values_in_the_order_of_its_fields(lead_mapping, record):
+    as_dict = lead_mapping.apply_in(record)
+    mapper = lead_mapping.as_tuples()
+    values = mapper(record)
+    assert isinstance(values, tuple)
+    assert mapper.fields == tuple(as_dict) and dict(zip(mapper.fields, values, strict=True)) == as_dict
+    assert lead_mapping.as_tuples() is mapper  # compiled once
+
+
+def test_the_tuple_form_refuses_a_bad_record_with_the_same_problems(lead_mapping):
+    record = {"E-mail": "ada(at)example.com", "Country": "Atlantis", "NumberOfEmployees": -3}
+    with pytest.raises(BadRecord) as as_dict:
+        lead_mapping.apply_in(record, label="Lead 1")
+    with pytest.raises(BadRecord) as as_tuple:
+        lead_mapping.as_tuples()(record, label="Lead 1")
+    assert as_tuple.value.record == "Lead 1"
+    assert as_tuple.value.problems == as_dict.value.problems
+    assert [p.field for p in as_tuple.value.problems] == ["E-mail", "Country", "NumberOfEmployees"]
+
+
 def test_a_missing_required_field_is_named_by_its_first_alias(lead_mapping):
     with pytest.raises(BadRecord) as caught:
         lead_mapping.apply_in({"Country": "DE"})

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import pytest
+from leadloop import hookimpl
+from leadloop.default_plugin import uniqueness_key
 from leadloop.plugins import Plugins
 from leadloop.store import Store
-from leadloop.store.tables import leads
+from leadloop.store.tables import checkpoints as checkpoint_rows
+from leadloop.store.tables import leads, rejects
 from leadloop.sync import checkpoints
+from leadloop.sync import pull as pull_module
 from leadloop.sync.runner import run_job
 from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running, stamp
@@ -101,6 +107,64 @@ def test_bad_records_are_rejected_by_field_and_the_rest_stored(
     problems = {(r["record"], r["field"]) for r in run["rejects"]}
     assert problems == {("lead L0000005", "email"), ("lead L0000005", "country")}
     assert (run["records_read"], run["records_failed"]) == (20, 1)  # one record, however many bad fields
+
+
+class _SameKeys:
+    """Answers the uniqueness hook as the core does, so that only the path through the job differs."""
+
+    @hookimpl
+    def leadloop_uniqueness_key(self, connector: Any, record: Any, rule: Any) -> str:
+        return uniqueness_key(record, rule)
+
+
+def stored(leadloop_store: Store) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    skip = {"id", "created_at", "updated_at"}
+    with leadloop_store.read() as conn:
+        found = [{k: v for k, v in row.items() if k not in skip}
+                 for row in conn.execute(select(leads).order_by(leads.c.external_id)).mappings()]
+        refused = [tuple(r) for r in conn.execute(
+            select(rejects.c.record, rejects.c.field, rejects.c.reason, rejects.c.value).order_by(rejects.c.id))]
+    return found, refused
+
+
+@pytest.mark.parametrize(("uniqueness", "kept"), [("none", 28), ("email", 27)])
+def test_records_mapped_as_columns_are_stored_as_record_by_record(
+    uniqueness: str, kept: int, fake: Running, leadloop_apply: Callable[..., Any], leadloop_store: Store,
+    leadloop_plugins: Plugins, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The core's defaults take a page of API records column-wise; a plugin answering the key hook
+    sees each record as a dict. Statuses translated, bad records refused: both store the same."""
+    fake.source.seed(30)
+    fake.source.upsert("L0000003", {"status": "Working"})
+    fake.source.upsert("L0000007", {"email": "not-an-email", "country": "Atlantis"})
+    fake.source.upsert("L0000011", {"status": "Hot"})
+    fake.source.upsert("L0000013", {"email": "LEAD4@example4.com"})  # the same lead as L0000004
+    column_pages: list[int] = []
+    column_wise = pull_module._map_to_columns
+    monkeypatch.setattr(pull_module, "_map_to_columns", lambda *a: column_pages.append(1) or column_wise(*a))
+    leadloop_apply({"src": {"type": "fake", "settings": {"url": fake.url, "page_size": 8}, "uniqueness": uniqueness,
+                            "secrets": {"refresh_token": {"value": "good-refresh-token"}}}})
+    first_run = pull(leadloop_store, leadloop_plugins)
+    first = stored(leadloop_store)
+    assert column_pages, "the core's defaults did not take the column-wise path"
+    with leadloop_store.transaction() as conn:
+        for table in (leads, rejects, checkpoint_rows):
+            conn.execute(table.delete())
+    column_pages.clear()
+    leadloop_plugins.pm.register(_SameKeys(), name="same-keys")
+    try:
+        second_run = pull(leadloop_store, leadloop_plugins)
+    finally:
+        leadloop_plugins.pm.unregister(name="same-keys")
+    assert not column_pages
+    assert stored(leadloop_store) == first
+    counts = ("records_read", "records_failed", "records_written", "records_skipped")
+    assert [first_run[k] for k in counts] == [second_run[k] for k in counts]
+    assert len(first[0]) == kept  # 30 less two refused; by email, L0000013 is the lead L0000004 is
+    leads_by_id = {lead["external_id"]: lead for lead in first[0]}
+    assert leads_by_id["L0000003"]["sales_status"] == "Contacted"
+    assert {(r[0], r[1]) for r in first[1]} == {("lead L0000007", "email"), ("lead L0000007", "country"),
+                                               ("lead L0000011", "status")}
 
 
 def test_429_on_30_percent_of_requests_still_reads_every_record(

@@ -27,11 +27,28 @@ After them every value gets its core field's type (from :mod:`leadloop.model`): 
 numbers, dates, email syntax, ISO 3166 countries and the canonical statuses are checked.
 
 A mapping is checked and compiled once (:func:`compile_mapping`, :func:`load_mapping`) into
-generated Python functions: ``CompiledMapping.apply_in`` for source records,
+generated Python functions: ``CompiledMapping.apply_in`` for source records (and
+:meth:`CompiledMapping.as_tuples`, the same giving tuples, for a pull's pages),
 :meth:`CompiledMapping.for_columns` for files (the import's fast path: aliases resolved once per
 header row), :meth:`CompiledMapping.apply_out` for write-back.
 """
 
-from .compiled import CompiledMapping, MappedField, RowMapper, TupleRowMapper, compile_mapping, load_mapping
+from .compiled import (
+    CompiledMapping,
+    MappedField,
+    RowMapper,
+    TupleRecordMapper,
+    TupleRowMapper,
+    compile_mapping,
+    load_mapping,
+)
 
-__all__ = ["CompiledMapping", "MappedField", "RowMapper", "TupleRowMapper", "compile_mapping", "load_mapping"]
+__all__ = [
+    "CompiledMapping",
+    "MappedField",
+    "RowMapper",
+    "TupleRecordMapper",
+    "TupleRowMapper",
+    "compile_mapping",
+    "load_mapping",
+]

@@ -256,8 +256,11 @@ def _constant_blocks(
     }
 
 
-def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[str, dict[str, Any]]:
-    """Source and namespace of ``apply_in(rec, label)`` over a mapping of source field names.
+def record_function(
+    plans: list[FieldPlan], constants: dict[int, Any], *, as_tuple: bool = False
+) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    """Source, namespace and result fields of ``apply_in(rec, label)`` over a mapping of source field
+    names; the result is a dict, or with ``as_tuple`` a tuple of the values in the fields' order.
 
     ``constants`` holds the precomputed value of every field that reads no source.
     """
@@ -268,7 +271,8 @@ def record_function(plans: list[FieldPlan], constants: dict[int, Any]) -> tuple[
         "def apply_in(rec, *, label='record'):",
         '    """Map one source record (source field name to value) to core fields."""',
     ]
-    return _function(head, gen, dict(sorted(blocks.items())), plans, constants)[0], gen.names.values
+    source, fields = _function(head, gen, dict(sorted(blocks.items())), plans, constants, as_tuple=as_tuple)
+    return source, gen.names.values, fields
 
 
 def row_function(

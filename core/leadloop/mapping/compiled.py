@@ -99,6 +99,16 @@ class TupleRowMapper(Protocol):
     def __call__(self, row: Sequence[str], label: str = "row") -> tuple[Any, ...]: ...
 
 
+class TupleRecordMapper(Protocol):
+    """:attr:`CompiledMapping.apply_in` giving the values alone, in the order of ``fields``: a pull
+    turns a page of API records into columns without building a dict per record."""
+
+    python_source: str
+    fields: tuple[str, ...]
+
+    def __call__(self, record: Mapping[str, Any], *, label: str = "record") -> tuple[Any, ...]: ...
+
+
 class CompiledMapping:
     """One object type's mapping, checked and compiled into a function per record shape.
 
@@ -130,8 +140,9 @@ class CompiledMapping:
             for i, p in enumerate(self._plans)
             if p.rule.constant is not MISSING
         }
-        self.python_source, namespace = codegen.record_function(self._plans, self._constants)
+        self.python_source, namespace, _ = codegen.record_function(self._plans, self._constants)
         self.apply_in = codegen.build(self.python_source, namespace, "apply_in", f"<mapping {file}>")
+        self._tuples: TupleRecordMapper | None = None
         self._out = [
             (p.rule, [f for f in map(_inverse, reversed(p.rule.steps)) if f]) for p in plans if p.rule.writes
         ]
@@ -159,6 +170,17 @@ class CompiledMapping:
                     value = inverse(value)
             out[rule.sources[0]] = _json_ready(value)
         return out
+
+    def as_tuples(self) -> TupleRecordMapper:
+        """:attr:`apply_in` with the values as a tuple (see :class:`TupleRecordMapper`); the same
+        checks and problems, compiled on first use."""
+        if self._tuples is None:
+            source, namespace, fields = codegen.record_function(self._plans, self._constants, as_tuple=True)
+            mapper = codegen.build(source, namespace, "apply_in", f"<mapping {self.file} as tuples>")
+            mapper.python_source = source
+            mapper.fields = fields
+            self._tuples = cast(TupleRecordMapper, mapper)
+        return self._tuples
 
     @overload
     def for_columns(self, headers: Sequence[str], *, file: str = ..., as_tuples: Literal[False] = ...) -> RowMapper: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ from ..default_plugin import leadloop_map_record as default_map_record
 from ..default_plugin import leadloop_uniqueness_key as default_uniqueness_key
 from ..default_plugin import uniqueness_key
 from ..errors import ConfigError
-from ..mapping import CompiledMapping, RowMapper, TupleRowMapper, compile_mapping
+from ..mapping import CompiledMapping, RowMapper, TupleRecordMapper, TupleRowMapper, compile_mapping
 from ..plugins import Plugins
 from ..source import Runtime
 from ..store import Store
@@ -102,27 +102,39 @@ class Job:
             self._tuple_mappers[key] = self.mapping(object_type).for_columns(list(columns), as_tuples=True)
         return self._tuple_mappers[key]
 
-    def map_in(self, object_type: str, record: Any, label: str) -> dict[str, Any]:
-        """Source record -> core fields, through the hook unless only the core's default answers.
+    def record_tuple_mapper(self, object_type: str) -> TupleRecordMapper | None:
+        """:meth:`tuple_mapper` for records as dicts (API sources): the mapping's
+        :meth:`~leadloop.mapping.CompiledMapping.as_tuples`, for records :meth:`translated` first."""
+        if not (self._direct_map and self._direct_key):
+            return None
+        return self.mapping(object_type).as_tuples()
 
-        Status fields are translated first (``leadloop_translate_status``, direction ``in``), so
-        the source's picklist values arrive as canonical statuses; a value nothing translates is
-        left for the mapping to refuse, naming the field."""
-        mapping = self.mapping(object_type)
+    def translated(self, object_type: str, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``record`` with its status fields translated (``leadloop_translate_status``, direction
+        ``in``), so the source's picklist values arrive as canonical statuses; a value nothing
+        translates is left for the mapping to refuse, naming the field. A copy when anything changed."""
         statuses = self._status_sources.get(object_type)
         if statuses is None:
             statuses = self._status_sources[object_type] = [
-                (source, STATUS_KINDS[f.core]) for f in mapping.fields
+                (source, STATUS_KINDS[f.core]) for f in self.mapping(object_type).fields
                 if f.core in STATUS_KINDS and f.direction != "out" for source in f.sources
             ]
-        if statuses:
-            record = dict(record)
-            for source, kind in statuses:
-                value = record.get(source)
-                if value:
-                    answer = self._translate(kind, str(value), "in")
-                    if answer is not None:
-                        record[source] = answer
+        copied = False
+        for source, kind in statuses:
+            value = record.get(source)
+            if value:
+                answer = self._translate(kind, str(value), "in")
+                if answer is not None and answer != value:
+                    if not copied:
+                        record, copied = dict(record), True
+                    record[source] = answer  # type: ignore[index]  # our own copy
+        return record
+
+    def map_in(self, object_type: str, record: Any, label: str) -> dict[str, Any]:
+        """Source record -> core fields, through the hook unless only the core's default answers;
+        status fields :meth:`translated` first."""
+        mapping = self.mapping(object_type)
+        record = self.translated(object_type, record)
         if self._direct_map:
             return mapping.apply_in(record, label=label)
         return self.plugins.hook.leadloop_map_record(  # type: ignore[no-any-return]

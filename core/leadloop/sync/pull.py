@@ -15,7 +15,6 @@ from sqlalchemy.engine import Dialect
 
 from ..default_plugin import uniqueness_keys
 from ..errors import BadRecord, ConfigError, RetriableError
-from ..mapping import TupleRowMapper
 from ..source import Page, PullSource
 from ..store.leads import LeadBatch, prepare_columns, prepare_leads
 from . import checkpoints, conflicts
@@ -54,9 +53,9 @@ def pull(job: Job, source: PullSource, object_type: str) -> None:
 
 def prepare(job: Job, object_type: str, page: Page) -> PageWork:
     """Map a page and put it in the form its transaction writes; counts what was read and refused."""
-    as_tuples = job.tuple_mapper(object_type, page.columns) if object_type == "lead" and page.columns else None
+    as_tuples = _tuple_mapper(job, object_type, page) if object_type == "lead" else None
     if as_tuples is not None:
-        columns, mapped, bad = _map_to_columns(job, page, as_tuples)
+        columns, mapped, bad = _map_to_columns(job, object_type, page, *as_tuples)
     else:
         rows, bad = _map(job, object_type, page)
         mapped = len(rows)
@@ -112,7 +111,7 @@ def _map(job: Job, object_type: str, page: Page) -> tuple[list[dict[str, Any]], 
     is_lead = object_type == "lead"
     for i, (label, mapped) in enumerate(_mapped(job, object_type, page)):
         if isinstance(mapped, BadRecord):
-            bad += _refused(page, i, mapped)
+            bad += _refused(page, i, mapped, label)
             continue
         mapped["source_connector"] = mapped["source_system"] = name
         if page.external_ids is not None:
@@ -126,27 +125,39 @@ def _map(job: Job, object_type: str, page: Page) -> tuple[list[dict[str, Any]], 
     return rows, bad
 
 
+def _tuple_mapper(
+    job: Job, object_type: str, page: Page
+) -> tuple[Callable[[Any], tuple[Any, ...]], tuple[str, ...]] | None:
+    """The page's records to value tuples, and their fields, when the core's defaults map and key
+    them (a plugin overriding either sees each record as a dict)."""
+    if page.columns is not None:  # file rows: cell lists under a header
+        rows = job.tuple_mapper(object_type, page.columns)
+        return None if rows is None else (rows, rows.fields)
+    records = job.record_tuple_mapper(object_type)
+    if records is None:
+        return None
+    return (lambda record: records(job.translated(object_type, record))), records.fields
+
+
 def _map_to_columns(
-    job: Job, page: Page, mapper: TupleRowMapper
+    job: Job, object_type: str, page: Page, mapper: Callable[[Any], tuple[Any, ...]], fields: tuple[str, ...]
 ) -> tuple[dict[str, Sequence[Any]], int, list[dict[str, Any]]]:
-    """:func:`_map` for file rows of leads when the core's defaults map and key them, the page held
-    as columns: no dict per row to build, fill and take apart again (a fifth of a long import)."""
+    """:func:`_map` for a page of leads when the core's defaults map and key them, the page held as
+    columns: no dict per record to build, fill and take apart again (a fifth of a long import)."""
     values: list[tuple[Any, ...]] = []
     refused: list[int] = []
     bad: list[dict[str, Any]] = []
-    numbers = page.row_numbers
     for i, record in enumerate(page.records):
-        label = f"row {numbers[i]}" if numbers is not None else f"row #{i + 1}"
         try:
-            values.append(mapper(record, label))  # type: ignore[arg-type]  # file rows are cell lists
-        except BadRecord as exc:
+            values.append(mapper(record))
+        except BadRecord as exc:  # labelled here: building every record's label costs more than mapping some
             refused.append(i)
-            bad += _refused(page, i, exc)
+            bad += _refused(page, i, exc, _label(object_type, page, i))
     size = len(values)
     if not size:
         return {}, 0, bad
     kept = [i for i in range(len(page.records)) if i not in set(refused)] if refused else range(size)
-    columns: dict[str, Sequence[Any]] = dict(zip(mapper.fields, zip(*values, strict=True), strict=True))
+    columns: dict[str, Sequence[Any]] = dict(zip(fields, zip(*values, strict=True), strict=True))
     name = job.name
     columns["source_connector"] = columns["source_system"] = (name,) * size
     if page.external_ids is not None:
@@ -155,15 +166,23 @@ def _map_to_columns(
     keys = uniqueness_keys(columns, size, job.context.uniqueness)
     unnamed = f"source:{name}:"
     if unnamed in keys:
-        i = kept[keys.index(unnamed)]
-        raise _unidentified(name, f"row {numbers[i]}" if numbers is not None else f"row #{i + 1}")
+        raise _unidentified(name, _label(object_type, page, kept[keys.index(unnamed)]))
     columns["uniqueness_key"] = keys
     return columns, size, bad
 
 
-def _refused(page: Page, i: int, exc: BadRecord) -> list[dict[str, Any]]:
+def _label(object_type: str, page: Page, i: int) -> str:
+    """How reports name the page's record ``i``: its row number in a file, else its id."""
+    if page.columns is None:
+        record = page.records[i]
+        assert isinstance(record, Mapping)
+        return f"{object_type} {record.get('Id') or record.get('id') or f'#{i + 1}'}"
+    return f"row {page.row_numbers[i]}" if page.row_numbers is not None else f"row #{i + 1}"
+
+
+def _refused(page: Page, i: int, exc: BadRecord, label: str) -> list[dict[str, Any]]:
     row_number = page.row_numbers[i] if page.row_numbers is not None else None
-    return [{"source": page.source, "record": exc.record, "row": row_number, "field": p.field, "reason": p.reason,
+    return [{"source": page.source, "record": label, "row": row_number, "field": p.field, "reason": p.reason,
              "value": p.value} for p in exc.problems]
 
 
@@ -178,21 +197,20 @@ def _mapped(job: Job, object_type: str, page: Page) -> Iterator[tuple[str, dict[
     """Each record's label and its core fields, or the BadRecord saying why it has none."""
     if page.columns is None:  # records as dicts, the way API sources deliver them
         for i, record in enumerate(page.records):
-            assert isinstance(record, Mapping)
-            label = f"{object_type} {record.get('Id') or record.get('id') or f'#{i + 1}'}"
+            label = _label(object_type, page, i)
             try:
                 yield label, job.map_in(object_type, record, label)
             except BadRecord as exc:
                 yield label, exc
         return
-    columns, numbers = page.columns, page.row_numbers
+    columns = page.columns
 
     def as_dict(record: Any, label: str) -> dict[str, Any]:  # a plugin maps: it sees each row as a dict
         return job.map_in(object_type, dict(zip(columns, record, strict=False)), label)
 
     mapper: Callable[[Any, str], dict[str, Any]] = job.row_mapper(object_type, columns) or as_dict
     for i, record in enumerate(page.records):
-        label = f"row {numbers[i]}" if numbers is not None else f"row #{i + 1}"
+        label = _label(object_type, page, i)
         try:
             yield label, mapper(record, label)
         except BadRecord as exc:
