@@ -54,7 +54,8 @@ def leadloop_map_record(
     Called for every record a pull reads (``direction="in"``: source fields to core fields) and
     every change a push writes (``"out"``). The core's default applies the tenant's declarative
     ``mapping``; implement it to reshape records the mapping language cannot express, returning
-    ``None`` for connectors or object types you leave alone.
+    ``None`` for connectors or object types you leave alone. While no plugin implements it, a pull
+    skips the hook call and maps a page of leads as columns (no dict per record), which is faster.
 
     Example (keep Salesforce's ``Rating`` as a lead score)::
 
