@@ -6,8 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from leadloop import hookimpl
-from leadloop.default_plugin import uniqueness_key
 from leadloop.plugins import Plugins
 from leadloop.store import Store
 from leadloop.store.tables import checkpoints as checkpoint_rows
@@ -18,6 +16,7 @@ from leadloop.sync.runner import run_job
 from leadloop.sync.runs import get
 from leadloop.testing.fakeserver import Running, stamp
 from leadloop.testing.fixtures import FAST_RETRY
+from leadloop.testing.paths import SameKeys, stored
 from sqlalchemy import select
 
 
@@ -109,24 +108,6 @@ def test_bad_records_are_rejected_by_field_and_the_rest_stored(
     assert (run["records_read"], run["records_failed"]) == (20, 1)  # one record, however many bad fields
 
 
-class _SameKeys:
-    """Answers the uniqueness hook as the core does, so that only the path through the job differs."""
-
-    @hookimpl
-    def leadloop_uniqueness_key(self, connector: Any, record: Any, rule: Any) -> str:
-        return uniqueness_key(record, rule)
-
-
-def stored(leadloop_store: Store) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
-    skip = {"id", "created_at", "updated_at"}
-    with leadloop_store.read() as conn:
-        found = [{k: v for k, v in row.items() if k not in skip}
-                 for row in conn.execute(select(leads).order_by(leads.c.external_id)).mappings()]
-        refused = [tuple(r) for r in conn.execute(
-            select(rejects.c.record, rejects.c.field, rejects.c.reason, rejects.c.value).order_by(rejects.c.id))]
-    return found, refused
-
-
 @pytest.mark.parametrize(("uniqueness", "kept"), [("none", 28), ("email", 27)])
 def test_records_mapped_as_columns_are_stored_as_record_by_record(
     uniqueness: str, kept: int, fake: Running, leadloop_apply: Callable[..., Any], leadloop_store: Store,
@@ -151,7 +132,7 @@ def test_records_mapped_as_columns_are_stored_as_record_by_record(
         for table in (leads, rejects, checkpoint_rows):
             conn.execute(table.delete())
     column_pages.clear()
-    leadloop_plugins.pm.register(_SameKeys(), name="same-keys")
+    leadloop_plugins.pm.register(SameKeys(), name="same-keys")
     try:
         second_run = pull(leadloop_store, leadloop_plugins)
     finally:

@@ -12,7 +12,7 @@ from ..default_plugin import leadloop_map_record as default_map_record
 from ..default_plugin import leadloop_uniqueness_key as default_uniqueness_key
 from ..default_plugin import uniqueness_key
 from ..errors import ConfigError
-from ..mapping import CompiledMapping, RowMapper, TupleRecordMapper, TupleRowMapper, compile_mapping
+from ..mapping import CompiledMapping, RowMapper, TupleRowMapper, compile_mapping
 from ..plugins import Plugins
 from ..source import Runtime
 from ..store import Store
@@ -102,25 +102,24 @@ class Job:
             self._tuple_mappers[key] = self.mapping(object_type).for_columns(list(columns), as_tuples=True)
         return self._tuple_mappers[key]
 
-    def record_tuple_mapper(self, object_type: str) -> TupleRecordMapper | None:
-        """:meth:`tuple_mapper` for records as dicts (API sources): the mapping's
-        :meth:`~leadloop.mapping.CompiledMapping.as_tuples`, for records :meth:`translated` first."""
+    def record_tuple_mapper(
+        self, object_type: str
+    ) -> tuple[Callable[[Mapping[str, Any]], tuple[Any, ...]], tuple[str, ...]] | None:
+        """:meth:`tuple_mapper` for records as dicts (API sources), their statuses :meth:`translated`
+        first as :meth:`map_in` does: the function and the fields of its tuples."""
         if not (self._direct_map and self._direct_key):
             return None
-        return self.mapping(object_type).as_tuples()
+        mapper = self.mapping(object_type).as_tuples()
+        if not self._status_fields(object_type):
+            return mapper, mapper.fields
+        return (lambda record: mapper(self.translated(object_type, record))), mapper.fields
 
     def translated(self, object_type: str, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """``record`` with its status fields translated (``leadloop_translate_status``, direction
         ``in``), so the source's picklist values arrive as canonical statuses; a value nothing
         translates is left for the mapping to refuse, naming the field. A copy when anything changed."""
-        statuses = self._status_sources.get(object_type)
-        if statuses is None:
-            statuses = self._status_sources[object_type] = [
-                (source, STATUS_KINDS[f.core]) for f in self.mapping(object_type).fields
-                if f.core in STATUS_KINDS and f.direction != "out" for source in f.sources
-            ]
         copied = False
-        for source, kind in statuses:
+        for source, kind in self._status_fields(object_type):
             value = record.get(source)
             if value:
                 answer = self._translate(kind, str(value), "in")
@@ -129,6 +128,15 @@ class Job:
                         record, copied = dict(record), True
                     record[source] = answer  # type: ignore[index]  # our own copy
         return record
+
+    def _status_fields(self, object_type: str) -> list[tuple[str, str]]:
+        """(source field, status kind) of each status the mapping reads."""
+        if object_type not in self._status_sources:
+            self._status_sources[object_type] = [
+                (source, STATUS_KINDS[f.core]) for f in self.mapping(object_type).fields
+                if f.core in STATUS_KINDS and f.direction != "out" for source in f.sources
+            ]
+        return self._status_sources[object_type]
 
     def map_in(self, object_type: str, record: Any, label: str) -> dict[str, Any]:
         """Source record -> core fields, through the hook unless only the core's default answers;

@@ -130,13 +130,10 @@ def _tuple_mapper(
 ) -> tuple[Callable[[Any], tuple[Any, ...]], tuple[str, ...]] | None:
     """The page's records to value tuples, and their fields, when the core's defaults map and key
     them (a plugin overriding either sees each record as a dict)."""
-    if page.columns is not None:  # file rows: cell lists under a header
-        rows = job.tuple_mapper(object_type, page.columns)
-        return None if rows is None else (rows, rows.fields)
-    records = job.record_tuple_mapper(object_type)
-    if records is None:
-        return None
-    return (lambda record: records(job.translated(object_type, record))), records.fields
+    if page.columns is None:  # records as dicts, the way API sources deliver them
+        return job.record_tuple_mapper(object_type)
+    rows = job.tuple_mapper(object_type, page.columns)
+    return None if rows is None else (rows, rows.fields)
 
 
 def _map_to_columns(

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from leadloop import hookimpl
-from leadloop.default_plugin import uniqueness_key
 from leadloop.plugins import Plugins
 from leadloop.secrets import SecretBox
 from leadloop.store import Store
 from leadloop.store.tables import files, leads, rejects
 from leadloop.sync import pull
+from leadloop.testing.paths import SameKeys, stored
 from leadloop_csv_sftp.local import import_file
-from sqlalchemy import select
 
 ROWS = [
     "External ID,Email,Company,Country,Employees,Annual Revenue,Products,Created,Campaign,Notes",
@@ -26,24 +23,6 @@ ROWS = [
     "E-4,GRACE@example.com ,Navy Labs,US,,,Gadgets,2024-03-04T10:00:00+02:00,,",
     "E-5,ada@example.com,Analytical again,United States,7,12.5,,,Fair,same email other campaign",
 ]
-
-
-class _SameKeys:
-    """Answers the uniqueness hook as the core does, so only the path differs."""
-
-    @hookimpl
-    def leadloop_uniqueness_key(self, connector: Any, record: Any, rule: Any) -> str:
-        return uniqueness_key(record, rule)
-
-
-def snapshot(store: Store) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
-    skip = {"id", "created_at", "updated_at"}
-    with store.read() as conn:
-        stored = [{k: v for k, v in row.items() if k not in skip}
-                  for row in conn.execute(select(leads).order_by(leads.c.external_id)).mappings()]
-        refused = [tuple(r) for r in conn.execute(
-            select(rejects.c.record, rejects.c.field, rejects.c.reason, rejects.c.value).order_by(rejects.c.id))]
-    return stored, refused
 
 
 @pytest.mark.parametrize("uniqueness", ["none", "email", "email+campaign"])
@@ -60,20 +39,20 @@ def test_both_paths_store_the_same_leads_and_rejects(
     box = SecretBox.from_environment()
 
     fast = import_file(leadloop_store, leadloop_plugins, box, "acme", path)
-    first = snapshot(leadloop_store)
+    first = stored(leadloop_store)
     assert fast_pages, "the default mapping and keys did not take the column-wise path"
     fast_pages.clear()
     with leadloop_store.transaction() as conn:
         for table in (leads, rejects, files):
             conn.execute(table.delete())
-    leadloop_plugins.pm.register(_SameKeys())
+    leadloop_plugins.pm.register(SameKeys())
     try:
         by_dict = import_file(leadloop_store, leadloop_plugins, box, "acme", path)
     finally:
         leadloop_plugins.pm.unregister(name=next(n for n, p in leadloop_plugins.pm.list_name_plugin()
-                                                  if isinstance(p, _SameKeys)))
+                                                  if isinstance(p, SameKeys)))
     assert not fast_pages
     assert (fast.imported, fast.updated) == (by_dict.imported, by_dict.updated)
-    assert snapshot(leadloop_store) == first
+    assert stored(leadloop_store) == first
     assert len(first[0]) == (3 if uniqueness == "none" else 2 if uniqueness == "email" else 3)
     assert {r[1] for r in first[1]} == {"Email", "Country"}
